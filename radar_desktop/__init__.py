@@ -1,0 +1,3 @@
+"""RADAR Desktop: single-step, reconstruction-free anomaly detection with diffusion models."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,210 @@
+"""Headless commands over the same core the GUI uses: train, scan, evaluate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from radar_desktop.core.cancel import Cancelled, ProgressFn
+
+COMMANDS = ("train", "scan", "evaluate")
+EXIT_INTERRUPTED = 130
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line on stderr, exit status 1."""
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register the headless sub-commands."""
+    train = subparsers.add_parser("train", help="train and calibrate a profile from a folder of good images")
+    train.add_argument("--images", required=True, type=Path, help="folder of good (defect-free) images")
+    train.add_argument("--name", required=True, help="name of the profile to create")
+    budget = train.add_mutually_exclusive_group()
+    budget.add_argument("--minutes", type=float, help="training time budget (default 15)")
+    budget.add_argument("--steps", type=int, help="training step budget")
+    train.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
+    train.add_argument("--scorer", default=None, help="the profile's default scorer")
+    train.add_argument("--config", type=Path, help="JSON file with model settings (advanced)")
+    train.add_argument("--batch-size", type=int, default=64, help="patches per training step")
+    train.add_argument("--replace", action="store_true", help="replace an existing profile of that name")
+
+    scan = subparsers.add_parser("scan", help="inspect a folder or file and write one CSV row per image")
+    scan.add_argument("--profile", required=True)
+    scan.add_argument("--input", required=True, type=Path, help="an image file or a folder of images")
+    scan.add_argument("--csv", required=True, type=Path, help="output CSV")
+    scan.add_argument("--maps", type=Path, help="folder for heatmap overlay PNGs")
+    scan.add_argument("--scorer", default=None, help="scorer to use (default: the profile's)")
+    scan.add_argument("--device", default="auto")
+
+    evaluate = subparsers.add_parser("evaluate", help="measure a profile on an MVTec-layout dataset")
+    evaluate.add_argument("--profile", required=True)
+    evaluate.add_argument("--dataset", required=True, type=Path, help="folder with test/ and ground_truth/")
+    evaluate.add_argument("--json", required=True, type=Path, help="output JSON with every metric")
+    evaluate.add_argument("--scorer", default=None, help="a scorer name, or 'all' (default: the profile's)")
+    evaluate.add_argument("--device", default="auto")
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[ProgressFn]:
+    """A tqdm bar on an interactive terminal; silent otherwise (pipes, CI, a windowed app)."""
+    from tqdm import tqdm
+
+    stream = sys.stderr
+    bar = tqdm(total=1000, desc=description, disable=not (stream and stream.isatty()), file=stream, leave=False)
+
+    def report(fraction: float, message: str) -> None:
+        bar.n = int(1000 * min(max(fraction, 0.0), 1.0))
+        bar.set_postfix_str(message, refresh=False)
+        bar.refresh()
+
+    try:
+        yield report
+    finally:
+        bar.close()
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one command; returns the exit status. Expected failures become one line on stderr."""
+    from radar_desktop.profiles.profile import ProfileError
+    from radar_desktop.sources.images import ImageReadError
+
+    handlers = {"train": _train, "scan": _scan, "evaluate": _evaluate}
+    try:
+        return handlers[args.command](args)
+    except (CliError, ProfileError, ImageReadError, ValueError, OSError) as error:
+        print(f"radar-desktop {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    except (Cancelled, KeyboardInterrupt):
+        print(f"radar-desktop {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _train(args: argparse.Namespace) -> int:
+    from radar_desktop.engine.config import ModelConfig, TrainConfig
+    from radar_desktop.engine.device import resolve_device
+    from radar_desktop.engine.scorers import DEFAULT_SCORER
+    from radar_desktop.profiles.builder import build_profile
+
+    model_config = ModelConfig.load(args.config) if args.config else ModelConfig()
+    if args.steps is not None:
+        settings = TrainConfig(max_steps=args.steps, max_seconds=None, batch_size=args.batch_size)
+    else:
+        settings = TrainConfig(max_seconds=60.0 * (args.minutes or 15.0), batch_size=args.batch_size)
+    device = resolve_device(args.device)
+    with progress_bar("train") as progress:
+        try:
+            profile = build_profile(
+                args.images,
+                args.name,
+                model_config=model_config,
+                train_config=settings,
+                device=device,
+                default_scorer=args.scorer or DEFAULT_SCORER,
+                replace=args.replace,
+                progress=progress,
+                log=log,
+            )
+        except KeyboardInterrupt:
+            log("training interrupted; the last checkpoint is kept: run the same command again to resume")
+            raise
+    t = profile.training
+    th = profile.thresholds()
+    print(
+        f"profile {profile.name!r} saved: {t['steps']} steps in {t['seconds']:.0f} s, final loss {t['final_loss']:.4f}; "
+        f"scorer {profile.default_scorer}, thresholds REVIEW > {th.review:.4g}, NOK > {th.nok:.4g}; hash {profile.content_hash[:12]}"
+    )
+    return 0
+
+
+def _open(profile_name: str, device_name: str):
+    """The named profile and its model on the chosen device."""
+    from radar_desktop.engine.device import resolve_device
+    from radar_desktop.profiles.store import open_profile
+
+    profile = open_profile(profile_name)
+    device = resolve_device(device_name)
+    return profile, profile.load_model(device)
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.scan import scan_files
+    from radar_desktop.reports.heatmap_image import colorize, overlay, save_png
+    from radar_desktop.reports.scan_table import ScanRow, write_scan_csv
+    from radar_desktop.sources.images import list_images, read_image
+
+    profile, model = _open(args.profile, args.device)
+    scorer_name = args.scorer or profile.default_scorer
+    entry = profile.entry(scorer_name)
+    inspector = Inspector(model, profile.load_scorer(scorer_name), entry.thresholds)
+    paths = list_images(args.input)
+    rows: list[ScanRow] = []
+    try:
+        with progress_bar("scan") as progress:
+            for outcome in scan_files(inspector, paths, progress=progress):
+                result = outcome.result
+                if result is None:
+                    rows.append(ScanRow(outcome.path, None, "", "error", outcome.error or "", outcome.milliseconds))
+                    continue
+                rows.append(ScanRow(outcome.path, result.score, result.verdict.value, "ok", "", outcome.milliseconds))
+                if args.maps:
+                    image = read_image(outcome.path, model.config.channels)
+                    heat = colorize(result.anomaly_map, *entry.map_range)
+                    save_png(overlay(image, heat), args.maps / f"{Path(outcome.path).stem}_heatmap.png")
+    finally:
+        write_scan_csv(rows, args.csv)  # whatever was inspected before an interruption is kept
+    counts = {v: sum(r.verdict == v for r in rows) for v in ("OK", "REVIEW", "NOK")}
+    errors = sum(r.status == "error" for r in rows)
+    print(f"{len(rows)} files: {counts['OK']} OK, {counts['REVIEW']} REVIEW, {counts['NOK']} NOK, {errors} errors -> {args.csv}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from radar_desktop.core.atomic import write_text_atomic
+    from radar_desktop.engine.evaluation import evaluate_scorers
+    from radar_desktop.sources.mvtec import test_images
+
+    profile, model = _open(args.profile, args.device)
+    names = list(profile.scorers) if args.scorer == "all" else [args.scorer or profile.default_scorer]
+    scorers = [profile.load_scorer(n) for n in names]
+    items = test_images(args.dataset)
+    with progress_bar("evaluate") as progress:
+        results, skipped = evaluate_scorers(
+            model, scorers, {n: profile.thresholds(n) for n in names}, items, progress=progress
+        )
+    for path, reason in skipped:
+        log(f"skipped {path}: {reason}")
+    report = {
+        "dataset": str(args.dataset),
+        "profile": profile.name,
+        "profile_hash": profile.content_hash,
+        "images": len(items) - len(skipped),
+        "anomalous": sum(i.is_anomalous for i in items),
+        "skipped": [list(s) for s in skipped],
+        "scorers": {r.scorer: {**r.summary(), "scores": r.scores} for r in results},
+    }
+    write_text_atomic(args.json, json.dumps(report, indent=2))
+    print(format_table(results))
+    return 0
+
+
+def format_table(results) -> str:
+    """A plain-text table of the headline metrics, one row per scorer."""
+    header = f"{'scorer':<10} {'img AUROC':>9} {'pix AUROC':>9} {'AUPRO':>6} {'acc':>5} {'prec':>5} {'recall':>6} {'F1':>5} {'best F1':>7} {'ms/img':>8}"
+    lines = [header, "-" * len(header)]
+    for r in results:
+        t = r.at_threshold
+        lines.append(
+            f"{r.scorer:<10} {r.image_auroc:>9.3f} {r.pixel_auroc:>9.3f} {r.aupro:>6.3f} {t['accuracy']:>5.2f} "
+            f"{t['precision']:>5.2f} {t['recall']:>6.2f} {t['f1']:>5.2f} {r.best_f1['f1']:>7.2f} {r.ms_per_image:>8.1f}"
+        )
+    return "\n".join(lines)

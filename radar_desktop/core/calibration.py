@@ -1,0 +1,34 @@
+"""Thresholds calibrated from the scores of held-back good images only."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from radar_desktop.core.verdict import Thresholds
+
+#: Default target false-reject rates on good parts for the NOK and REVIEW thresholds.
+NOK_FALSE_REJECT_RATE = 0.01
+REVIEW_FALSE_REJECT_RATE = 0.05
+
+
+def threshold_for_false_reject_rate(good_scores: np.ndarray, rate: float) -> float:
+    """Smallest observed good score that at most ``rate`` of good scores exceed.
+
+    With few scores this is the largest one: a threshold cannot promise a rate finer than 1/n.
+    """
+    scores = np.sort(np.asarray(good_scores, dtype=np.float64))
+    if scores.size == 0:
+        raise ValueError("calibration needs at least one good-image score")
+    index = int(np.ceil((1.0 - rate) * scores.size)) - 1
+    return float(scores[min(max(index, 0), scores.size - 1)])
+
+
+def calibrate_thresholds(
+    good_scores: np.ndarray,
+    nok_rate: float = NOK_FALSE_REJECT_RATE,
+    review_rate: float = REVIEW_FALSE_REJECT_RATE,
+) -> Thresholds:
+    """OK/REVIEW/NOK thresholds from held-back good scores and target false-reject rates."""
+    nok = threshold_for_false_reject_rate(good_scores, nok_rate)
+    review = min(threshold_for_false_reject_rate(good_scores, review_rate), nok)
+    return Thresholds(review=review, nok=nok)

@@ -1,0 +1,47 @@
+"""Immutable records that cross threads or go to disk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from radar_desktop.core.verdict import Verdict
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Milliseconds spent in each stage of one inspection."""
+
+    preprocess_ms: float = 0.0
+    forward_ms: float = 0.0
+    score_ms: float = 0.0
+
+    @property
+    def total_ms(self) -> float:
+        return self.preprocess_ms + self.forward_ms + self.score_ms
+
+
+@dataclass(frozen=True)
+class InspectionResult:
+    """What one single-step inspection found in one image.
+
+    ``anomaly_map`` has the original image's height and width; higher is more anomalous.
+    """
+
+    source: str
+    scorer: str
+    anomaly_map: np.ndarray
+    score: float
+    verdict: Verdict
+    timings: Timings = field(default_factory=Timings)
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """One file of a scan: a result, or the reason it could not be inspected."""
+
+    path: str
+    result: InspectionResult | None
+    error: str | None
+    milliseconds: float

@@ -1,0 +1,1 @@
+"""torch + diffusers: the RADAR model, training, single-step inspection and the reconstruction baseline."""

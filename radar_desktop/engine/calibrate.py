@@ -1,0 +1,73 @@
+"""Fitting scorers on good training images and calibrating their thresholds on held-back ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
+from radar_desktop.core.verdict import Thresholds
+from radar_desktop.engine.inspection import batches, forward_for
+from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.scorers import Scorer
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A scorer's thresholds and the held-back good scores they came from."""
+
+    thresholds: Thresholds
+    good_scores: np.ndarray
+    map_range: tuple[float, float]
+
+
+def fit_scorers(
+    model: RadarModel,
+    scorers: list[Scorer],
+    good: np.ndarray,
+    held_back: np.ndarray,
+    *,
+    batch_size: int = 8,
+    cancel: CancelToken | None = None,
+    progress: ProgressFn = no_progress,
+) -> dict[str, Calibration]:
+    """Teach every scorer from ``good`` and calibrate it on ``held_back`` (both N, C, S, S uint8).
+
+    Each batch goes through the U-Net once, whichever scorers read it.
+    """
+    cancel = cancel or CancelToken()
+    total = len(good) + len(held_back)
+    done = 0
+
+    def run(images: np.ndarray, phase: str, observe) -> None:
+        nonlocal done
+        for chunk in batches(images, batch_size):
+            cancel.raise_if_cancelled()
+            output = forward_for(model, torch.from_numpy(np.asarray(chunk)).float() / 255.0, scorers)
+            for scorer in scorers:
+                observe(scorer, output)
+            done += len(chunk)
+            progress(done / total, f"{phase}: {done}/{total} images")
+
+    run(good, "learning from good images", lambda scorer, output: scorer.observe_good(model, output))
+    for scorer in scorers:
+        scorer.finish_good()
+    run(held_back, "calibrating thresholds", _calibrate_until_capped(model))
+    calibrations = {}
+    for scorer in scorers:
+        thresholds, scores = scorer.finish_calibration()
+        calibrations[scorer.name] = Calibration(thresholds, scores, scorer.map_range())
+    return calibrations
+
+
+def _calibrate_until_capped(model: RadarModel):
+    """An observer that stops feeding a scorer once it has seen its cap of held-back images."""
+
+    def observe(scorer: Scorer, output) -> None:
+        cap = scorer.max_calibration_images
+        if cap is None or scorer.calibrated_count < cap:
+            scorer.observe_calibration(model, output)
+
+    return observe

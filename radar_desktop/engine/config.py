@@ -1,0 +1,110 @@
+"""The small configuration that describes a RADAR model; saved as JSON beside its weights."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+RESIZE_MODES = ("fit", "stretch")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Everything needed to rebuild a model and to preprocess images for it.
+
+    Images are brought to ``image_size`` x ``image_size`` (``fit`` keeps the aspect ratio and pads by
+    mirroring, ``stretch`` squeezes), cut into ``patch_size`` patches every ``stride`` pixels, and noised
+    to step ``inference_t`` of a ``num_train_timesteps``-step DDPM schedule for the single forward pass.
+    """
+
+    channels: int = 1
+    image_size: int = 256
+    resize_mode: str = "fit"
+    patch_size: int = 32
+    stride: int = 32
+    block_out_channels: tuple[int, ...] = (32, 64, 64)
+    attention_levels: tuple[bool, ...] = (False, True, True)
+    layers_per_block: int = 1
+    norm_num_groups: int = 8
+    attention_head_dim: int = 8
+    num_train_timesteps: int = 1000
+    beta_schedule: str = "linear"
+    inference_t: int = 50
+    feature_blocks: tuple[str, ...] = ("down.1", "down.2", "mid", "up.0", "up.1")
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        levels = len(self.block_out_channels)
+        problems = []
+        if self.channels not in (1, 3):
+            problems.append("channels must be 1 (grayscale) or 3 (colour)")
+        if self.resize_mode not in RESIZE_MODES:
+            problems.append(f"resize_mode must be one of {RESIZE_MODES}")
+        if len(self.attention_levels) != levels:
+            problems.append("attention_levels needs one entry per width in block_out_channels")
+        if self.patch_size % (2 ** (levels - 1) * 4):
+            problems.append(f"patch_size must be a multiple of {2 ** (levels - 1) * 4} for {levels} levels")
+        if self.stride % 4 or not 0 < self.stride <= self.patch_size:
+            problems.append("stride must be a multiple of 4 between 4 and patch_size")
+        if self.image_size < self.patch_size or (self.image_size - self.patch_size) % self.stride:
+            problems.append("image_size - patch_size must be a non-negative multiple of stride")
+        if any(w % self.norm_num_groups for w in self.block_out_channels):
+            problems.append("every width must be a multiple of norm_num_groups")
+        if not 0 <= self.inference_t < self.num_train_timesteps:
+            problems.append("inference_t must lie in [0, num_train_timesteps)")
+        if problems:
+            raise ValueError("invalid model config: " + "; ".join(problems))
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ModelConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown model config keys: {sorted(unknown)}")
+        tuples = {k: tuple(v) for k, v in data.items() if isinstance(v, list)}
+        return cls(**{**data, **tuples})
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> "ModelConfig":
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def tiny_config(**overrides) -> ModelConfig:
+    """A very small model for tests and quick demos (seconds on a CPU)."""
+    base = dict(
+        image_size=64,
+        patch_size=16,
+        stride=16,
+        block_out_channels=(8, 16),
+        attention_levels=(False, True),
+        norm_num_groups=4,
+        attention_head_dim=4,
+        feature_blocks=("down.0", "down.1", "mid", "up.0"),
+    )
+    return ModelConfig(**{**base, **overrides})
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How long and how to train; a budget of steps, seconds or both (whichever ends first)."""
+
+    max_steps: int | None = None
+    max_seconds: float | None = 15 * 60.0
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-2
+    warmup_steps: int = 50
+    checkpoint_every_s: float = 60.0
+    holdout_every: int = 5
+    bank_images: int = 64
+
+    def __post_init__(self) -> None:
+        if self.max_steps is None and self.max_seconds is None:
+            raise ValueError("training needs a step budget, a time budget or both")

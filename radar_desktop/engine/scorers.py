@@ -1,0 +1,236 @@
+"""Scorers: ways to turn what the U-Net predicts into an anomaly map and an image score.
+
+All but ``recon`` read the same single forward pass (:class:`ForwardOutput`). Each scorer learns what
+it needs from good training images (``observe_good``), then sets its thresholds from held-back good
+images (``observe_calibration``). Its learnt state is plain arrays, saved as safetensors.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from radar_desktop.core.calibration import calibrate_thresholds
+from radar_desktop.core.maps import gaussian_blur
+from radar_desktop.core.one_class import PaperClassifier, paper_features, paper_heatmap
+from radar_desktop.core.verdict import Thresholds
+from radar_desktop.engine.coreset import greedy_coreset, nearest_distance
+from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.reconstruction import reconstruct
+from radar_desktop.engine.single_step import ForwardOutput
+
+DEFAULT_SCORER = "features"
+
+
+class Scorer(ABC):
+    """Base class; subclasses set ``name`` and ``description`` and implement :meth:`maps`."""
+
+    name: str
+    description: str
+    #: True for scorers that read the U-Net block features (they cost memory, so are only kept on demand).
+    reads_features: bool = False
+
+    #: Cap on held-back images used for calibration (None: all); for scorers that are slow per image.
+    max_calibration_images: int | None = None
+
+    def __init__(self) -> None:
+        self._calibration_scores: list[float] = []
+        self._map_low: list[float] = []
+        self._map_high: list[float] = []
+
+    def observe_good(self, model: RadarModel, output: ForwardOutput) -> None:
+        """Learn from a batch of good training images (default: nothing to learn)."""
+
+    def finish_good(self) -> None:
+        """Finalise what was learnt from good images."""
+
+    @abstractmethod
+    def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
+        """Anomaly maps (B, S, S) at working resolution."""
+
+    def pool(self, anomaly_map: np.ndarray) -> float:
+        """Image score from one anomaly map (default: its maximum)."""
+        return float(anomaly_map.max())
+
+    def score(self, model: RadarModel, output: ForwardOutput) -> tuple[np.ndarray, np.ndarray]:
+        """Maps and image scores for one batch."""
+        maps = self.maps(model, output)
+        return maps, np.array([self.pool(m) for m in maps], dtype=np.float64)
+
+    def observe_calibration(self, model: RadarModel, output: ForwardOutput) -> None:
+        """Score a batch of held-back good images for calibration."""
+        maps, scores = self.score(model, output)
+        self._note_maps(maps)
+        self._calibration_scores.extend(scores.tolist())
+
+    def _note_maps(self, maps: np.ndarray) -> None:
+        self._map_low.extend(float(np.median(m)) for m in maps)
+        self._map_high.extend(float(m.max()) for m in maps)
+
+    @property
+    def calibrated_count(self) -> int:
+        """How many held-back images this scorer has seen."""
+        return len(self._map_high)
+
+    def map_range(self) -> tuple[float, float]:
+        """Display range of maps on good parts: typical background to the largest good peak."""
+        return float(np.median(self._map_low)), float(np.max(self._map_high))
+
+    def finish_calibration(self) -> tuple[Thresholds, np.ndarray]:
+        """Thresholds and the held-back good scores they came from."""
+        scores = np.asarray(self._calibration_scores)
+        return calibrate_thresholds(scores), scores
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Learnt arrays, to save with the profile."""
+        return {}
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        """Restore what :meth:`state` returned."""
+
+
+def _blurred(maps: torch.Tensor) -> np.ndarray:
+    return np.stack([gaussian_blur(m) for m in maps.float().cpu().numpy()])
+
+
+class PaperScorer(Scorer):
+    """The published pipeline: predicted noise -> blur 5 -> Sobel 5 -> Isolation Forest on two norms."""
+
+    name = "paper"
+    description = "paper-faithful: Sobel of predicted noise, Isolation Forest (contamination 0.05)"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._features: list[np.ndarray] = []
+        self._classifier: PaperClassifier | None = None
+
+    def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
+        noise = output.noise_pred.float().mean(dim=1).cpu().numpy()
+        return np.stack([paper_heatmap(m) for m in noise])
+
+    def score(self, model: RadarModel, output: ForwardOutput) -> tuple[np.ndarray, np.ndarray]:
+        if self._classifier is None:
+            raise RuntimeError("the paper scorer has not been calibrated")
+        maps = self.maps(model, output)
+        return maps, self._classifier.score(np.stack([paper_features(m) for m in maps]))
+
+    def observe_calibration(self, model: RadarModel, output: ForwardOutput) -> None:
+        maps = self.maps(model, output)
+        self._note_maps(maps)
+        self._features.extend(paper_features(m) for m in maps)
+
+    def finish_calibration(self) -> tuple[Thresholds, np.ndarray]:
+        self._classifier = PaperClassifier(np.stack(self._features))
+        scores = self._classifier.score(self._classifier.good_features)
+        # the forest's own contamination cut is the paper's decision; REVIEW is the 10% false-reject level
+        review = min(float(np.quantile(scores, 0.90)), 0.0)
+        return Thresholds(review=review, nok=0.0), scores
+
+    def state(self) -> dict[str, np.ndarray]:
+        return {"good_features": self._classifier.good_features} if self._classifier else {}
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        self._classifier = PaperClassifier(state["good_features"])
+
+
+class ResidualScorer(Scorer):
+    """Squared error between predicted and injected noise, as z-scores of good-image statistics."""
+
+    name = "residual"
+    description = "noise residual normalised by good-image statistics"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sums = np.zeros(3)  # count, sum, sum of squares
+        self.mean, self.std = 0.0, 1.0
+
+    def observe_good(self, model: RadarModel, output: ForwardOutput) -> None:
+        maps = _blurred(output.noise_error)
+        self._sums += [maps.size, maps.sum(), (maps.astype(np.float64) ** 2).sum()]
+
+    def finish_good(self) -> None:
+        count, total, squares = self._sums
+        self.mean = total / count
+        self.std = max(np.sqrt(max(squares / count - self.mean**2, 0.0)), 1e-12)
+
+    def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
+        return (_blurred(output.noise_error) - self.mean) / self.std
+
+    def state(self) -> dict[str, np.ndarray]:
+        return {"mean_std": np.array([self.mean, self.std])}
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        self.mean, self.std = (float(v) for v in state["mean_std"])
+
+
+class FeatureScorer(Scorer):
+    """Nearest-neighbour distance of multi-scale U-Net block features to a coreset of good features."""
+
+    name = "features"
+    description = "multi-scale attention-block features vs a memory bank of good features"
+    reads_features = True
+
+    def __init__(self, bank_size: int = 8192, samples_per_image: int = 512) -> None:
+        super().__init__()
+        self.bank_size = bank_size
+        self.samples_per_image = samples_per_image
+        self._candidates: list[torch.Tensor] = []
+        self.bank: torch.Tensor | None = None
+        self._generator = torch.Generator().manual_seed(0)
+
+    def observe_good(self, model: RadarModel, output: ForwardOutput) -> None:
+        vectors = output.features.permute(0, 2, 3, 1)
+        for image_vectors in vectors.reshape(vectors.shape[0], -1, vectors.shape[-1]):
+            pick = torch.randperm(image_vectors.shape[0], generator=self._generator)[: self.samples_per_image]
+            self._candidates.append(image_vectors[pick.to(image_vectors.device)])
+
+    def finish_good(self) -> None:
+        candidates = torch.cat(self._candidates)
+        self.bank = candidates[greedy_coreset(candidates, self.bank_size)]
+        self._candidates = []
+
+    def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
+        if self.bank is None:
+            raise RuntimeError("the feature scorer has no memory bank yet")
+        b, d, h, w = output.features.shape
+        queries = output.features.permute(0, 2, 3, 1).reshape(-1, d)
+        distances = nearest_distance(queries, self.bank.to(queries.device)).reshape(b, 1, h, w)
+        size = output.images.shape[-1]
+        return _blurred(F.interpolate(distances, size=size, mode="bilinear", align_corners=False)[:, 0])
+
+    def state(self) -> dict[str, np.ndarray]:
+        return {"bank": self.bank.cpu().numpy()} if self.bank is not None else {}
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        self.bank = torch.from_numpy(state["bank"])
+
+
+class ReconScorer(Scorer):
+    """Baseline RADAR replaces: noise to t = 250, DDIM back in a few steps, compare with the input."""
+
+    name = "recon"
+    description = "reconstruction baseline (t = 250, DDIM)"
+    max_calibration_images = 32
+
+    def __init__(self, steps: int = 10, start_t: int = 250) -> None:
+        super().__init__()
+        self.steps = steps
+        self.start_t = start_t
+
+    def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
+        restored = reconstruct(model, output.images, start_t=self.start_t, steps=self.steps)
+        return _blurred((restored - output.images).abs().mean(dim=1))
+
+
+SCORERS: dict[str, type[Scorer]] = {s.name: s for s in (PaperScorer, ResidualScorer, FeatureScorer, ReconScorer)}
+
+
+def make_scorer(name: str) -> Scorer:
+    """A fresh scorer by name."""
+    try:
+        return SCORERS[name]()
+    except KeyError:
+        raise ValueError(f"unknown scorer {name!r}; choose one of {', '.join(SCORERS)}") from None

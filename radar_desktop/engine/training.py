@@ -1,0 +1,168 @@
+"""Training the noise predictor on patches of good images, with budgets, cancel and resume."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+
+from radar_desktop.core.atomic import replace_folder, staging_folder
+from radar_desktop.core.cancel import CancelToken, Cancelled, ProgressFn, no_progress
+from radar_desktop.engine.config import ModelConfig, TrainConfig
+from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.single_step import autocast_for
+
+STATE_FILE = "state.json"
+OPTIMIZER_FILE = "optimizer.safetensors"
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    """What a finished training run did."""
+
+    steps: int
+    seconds: float
+    final_loss: float
+    resumed_from_step: int
+    losses: tuple[float, ...]  # mean loss of each logged interval, for charts
+
+
+def sample_patches(images: torch.Tensor, count: int, patch: int, generator: torch.Generator) -> torch.Tensor:
+    """``count`` random patches with random horizontal and vertical flips, in -1..1."""
+    n, c, size, _ = images.shape
+    device = images.device
+    pick = torch.randint(n, (count,), generator=generator).to(device)
+    ys = torch.randint(size - patch + 1, (count,), generator=generator).to(device)
+    xs = torch.randint(size - patch + 1, (count,), generator=generator).to(device)
+    offsets = torch.arange(patch, device=device)
+    rows = (ys[:, None] + offsets)[:, None, :, None]
+    cols = (xs[:, None] + offsets)[:, None, None, :]
+    channels = torch.arange(c, device=device)[None, :, None, None]
+    patches = images[pick[:, None, None, None], channels, rows, cols].float() / 127.5 - 1.0
+    flip_x, flip_y = torch.rand((2, count, 1, 1, 1), generator=generator).to(device) < 0.5
+    patches = torch.where(flip_x, patches.flip(-1), patches)
+    return torch.where(flip_y, patches.flip(-2), patches)
+
+
+def _save_checkpoint(folder: Path, model: RadarModel, optimizer: torch.optim.Optimizer, state: dict) -> None:
+    """Write model, optimizer moments and counters; the previous checkpoint survives a crash mid-write."""
+    staging = staging_folder(folder)
+    model.save(staging / "model")
+    opt_state = optimizer.state_dict()
+    tensors = {
+        f"{index}.{key}": value.detach().cpu().contiguous()
+        for index, slots in opt_state["state"].items()
+        for key, value in slots.items()
+    }
+    save_file(tensors, str(staging / OPTIMIZER_FILE))
+    (staging / STATE_FILE).write_text(json.dumps({**state, "param_groups": opt_state["param_groups"]}))
+    replace_folder(staging, folder)
+
+
+def _load_checkpoint(folder: Path, config: ModelConfig, device: torch.device) -> tuple[RadarModel, dict, dict] | None:
+    """The model, optimizer state and counters of a checkpoint made for ``config``, or None."""
+    if not (folder / STATE_FILE).is_file():
+        return None
+    model = RadarModel.load(folder / "model", device)
+    if model.config != config:
+        return None
+    state = json.loads((folder / STATE_FILE).read_text())
+    slots: dict[int, dict[str, torch.Tensor]] = {}
+    for name, tensor in load_file(str(folder / OPTIMIZER_FILE)).items():
+        index, key = name.split(".", 1)
+        slots.setdefault(int(index), {})[key] = tensor.to(device) if key != "step" else tensor
+    opt_state = {"state": slots, "param_groups": state.pop("param_groups")}
+    return model, opt_state, state
+
+
+def train(
+    config: ModelConfig,
+    images: np.ndarray,
+    settings: TrainConfig,
+    device: torch.device,
+    *,
+    checkpoint_dir: Path | None = None,
+    cancel: CancelToken | None = None,
+    progress: ProgressFn = no_progress,
+) -> tuple[RadarModel, TrainReport]:
+    """Train a RADAR model on working-size good images (N, C, S, S, uint8).
+
+    With ``checkpoint_dir`` the run resumes from a checkpoint made for the same config, checkpoints
+    every ``settings.checkpoint_every_s`` seconds, and checkpoints before raising :class:`Cancelled`.
+    """
+    cancel = cancel or CancelToken()
+    if images.ndim != 4 or images.shape[1] != config.channels or images.shape[2] != config.image_size:
+        raise ValueError(f"expected images of shape (N, {config.channels}, {config.image_size}, {config.image_size})")
+    resumed = _load_checkpoint(checkpoint_dir, config, device) if checkpoint_dir else None
+    model = resumed[0] if resumed else RadarModel.create(config).to(device)
+    model.unet.train()
+    optimizer = torch.optim.AdamW(model.unet.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
+    state = {"step": 0, "seconds": 0.0, "losses": []}
+    if resumed:
+        optimizer.load_state_dict(resumed[1])
+        state = resumed[2]
+    start_step, start_seconds = state["step"], state["seconds"]
+    data = torch.from_numpy(images).to(device)
+    generator = torch.Generator().manual_seed(config.seed + start_step)
+    max_steps = settings.max_steps or math.inf
+    max_seconds = settings.max_seconds or math.inf
+    alphas = model.alphas_cumprod.to(device)
+    step, began, last_checkpoint, interval = start_step, time.perf_counter(), time.perf_counter(), []
+
+    def elapsed() -> float:
+        return start_seconds + time.perf_counter() - began
+
+    def checkpoint() -> None:
+        if checkpoint_dir is not None:
+            _save_checkpoint(checkpoint_dir, model, optimizer, {**state, "step": step, "seconds": elapsed()})
+
+    while step < max_steps and elapsed() < max_seconds:
+        if cancel.cancelled:
+            checkpoint()
+            raise Cancelled()
+        for group in optimizer.param_groups:
+            group["lr"] = settings.learning_rate * min(1.0, (step + 1) / max(1, settings.warmup_steps))
+        x0 = sample_patches(data, settings.batch_size, config.patch_size, generator)
+        noise = torch.randn(x0.shape, generator=generator).to(device)
+        t = torch.randint(config.num_train_timesteps, (x0.shape[0],), generator=generator).to(device)
+        a = alphas[t][:, None, None, None]
+        noisy = a.sqrt() * x0 + (1 - a).sqrt() * noise
+        with autocast_for(device):
+            predicted = model.unet(noisy, t).sample
+        loss = F.mse_loss(predicted.float(), noise)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        step += 1
+        interval.append(loss.item())
+        if len(interval) == 10:
+            state["losses"].append(float(np.mean(interval)))
+            interval = []
+        fraction = max(step / max_steps if max_steps < math.inf else 0.0, elapsed() / max_seconds)
+        progress(min(fraction, 1.0), f"step {step}, loss {np.mean(state['losses'][-5:] or [loss.item()]):.4f}")
+        if checkpoint_dir is not None and time.perf_counter() - last_checkpoint > settings.checkpoint_every_s:
+            checkpoint()
+            last_checkpoint = time.perf_counter()
+    model.unet.eval()
+    losses = tuple(state["losses"])
+    report = TrainReport(
+        steps=step,
+        seconds=elapsed(),
+        final_loss=float(np.mean(losses[-5:])) if losses else float("nan"),
+        resumed_from_step=start_step,
+        losses=losses,
+    )
+    return model, report
+
+
+def discard_checkpoint(folder: Path) -> None:
+    """Remove a checkpoint once its run has produced a saved profile."""
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,144 @@
+"""Making a profile from a folder of good images: read, hold back, train, calibrate, save."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
+from radar_desktop.engine.calibrate import fit_scorers
+from radar_desktop.engine.config import ModelConfig, TrainConfig
+from radar_desktop.engine.device import describe_device
+from radar_desktop.engine.preprocess import to_working
+from radar_desktop.engine.scorers import SCORERS, make_scorer
+from radar_desktop.engine.training import discard_checkpoint, train
+from radar_desktop.profiles.paths import checkpoints_dir
+from radar_desktop.profiles.profile import Profile, ProfileError, ScorerEntry, check_name, save_profile
+from radar_desktop.profiles.store import profile_path
+from radar_desktop.sources.images import ImageReadError, list_images, read_image
+
+MIN_GOOD_IMAGES = 4
+MIN_HELD_BACK = 2
+
+
+@dataclass(frozen=True)
+class GoodImages:
+    """Good images at working size, split into training and held-back calibration sets."""
+
+    train: np.ndarray  # (N, C, S, S) uint8
+    held_back: np.ndarray
+    train_names: tuple[str, ...]
+    held_back_names: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...]  # (file name, reason)
+
+
+def evenly_spaced(count: int, wanted: int) -> list[int]:
+    """``wanted`` indices (fewer if ``count`` is smaller) spread evenly over ``range(count)``."""
+    return sorted({int(round(i)) for i in np.linspace(0, count - 1, min(wanted, count))})
+
+
+def held_back_indices(count: int, every: int) -> list[int]:
+    """Indices (by sorted name) held back for calibration: about 1 in ``every``, at least two."""
+    return evenly_spaced(count, max(MIN_HELD_BACK, count // every))
+
+
+def load_good_images(folder: Path, config: ModelConfig, every: int) -> GoodImages:
+    """Read a folder of good images; unreadable files are skipped and listed with their reason."""
+    arrays, names, skipped = [], [], []
+    for path in list_images(folder):
+        try:
+            working, _ = to_working(read_image(path, config.channels), config)
+        except ImageReadError as error:
+            skipped.append((path.name, str(error)))
+            continue
+        arrays.append(np.round(working * 255).astype(np.uint8))
+        names.append(path.name)
+    if len(arrays) < MIN_GOOD_IMAGES:
+        raise ImageReadError(f"{folder}: {len(arrays)} readable images; at least {MIN_GOOD_IMAGES} good images are needed")
+    held = set(held_back_indices(len(arrays), every))
+    train_idx = [i for i in range(len(arrays)) if i not in held]
+    held_idx = sorted(held)
+    stack = np.stack(arrays)
+    return GoodImages(
+        train=stack[train_idx],
+        held_back=stack[held_idx],
+        train_names=tuple(names[i] for i in train_idx),
+        held_back_names=tuple(names[i] for i in held_idx),
+        skipped=tuple(skipped),
+    )
+
+
+def build_profile(
+    images: Path,
+    name: str,
+    *,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    device: torch.device,
+    default_scorer: str,
+    replace: bool = False,
+    cancel: CancelToken | None = None,
+    progress: ProgressFn = no_progress,
+    log: Callable[[str], None] = lambda message: None,
+) -> Profile:
+    """Train and calibrate a profile named ``name`` from a folder of good images and save it.
+
+    An interrupted run leaves a checkpoint; calling again with the same arguments resumes it.
+    """
+    check_name(name)
+    if default_scorer not in SCORERS:
+        raise ProfileError(f"unknown scorer {default_scorer!r}; choose one of {', '.join(SCORERS)}")
+    target = profile_path(name)
+    if target.exists() and not replace:
+        raise ProfileError(f"a profile named {name!r} already exists (choose another name, or replace it)")
+    good = load_good_images(images, model_config, train_config.holdout_every)
+    for file_name, reason in good.skipped:
+        log(f"skipped {file_name}: {reason}")
+    log(f"{len(good.train)} training images, {len(good.held_back)} held back for calibration, on {describe_device(device)}")
+    checkpoint = checkpoints_dir() / name
+    model, report = train(
+        model_config,
+        good.train,
+        train_config,
+        device,
+        checkpoint_dir=checkpoint,
+        cancel=cancel,
+        progress=lambda f, m: progress(0.85 * f, f"training: {m}"),
+    )
+    if report.resumed_from_step:
+        log(f"resumed training from step {report.resumed_from_step}")
+    scorers = [make_scorer(n) for n in SCORERS]
+    bank_pick = evenly_spaced(len(good.train), train_config.bank_images)
+    calibrations = fit_scorers(
+        model,
+        scorers,
+        good.train[bank_pick],
+        good.held_back,
+        cancel=cancel,
+        progress=lambda f, m: progress(0.85 + 0.15 * f, m),
+    )
+    profile = Profile(
+        name=name,
+        default_scorer=default_scorer,
+        scorers={n: ScorerEntry.from_calibration(c) for n, c in calibrations.items()},
+        training={
+            "images": str(images),
+            "train_images": list(good.train_names),
+            "held_back_images": list(good.held_back_names),
+            "skipped": [list(s) for s in good.skipped],
+            "steps": report.steps,
+            "seconds": round(report.seconds, 1),
+            "final_loss": report.final_loss,
+            "losses": list(report.losses[:: max(1, len(report.losses) // 200)]),
+            "device": describe_device(device),
+            "batch_size": train_config.batch_size,
+            "learning_rate": train_config.learning_rate,
+        },
+    )
+    saved = save_profile(profile, model, {s.name: s for s in scorers}, target)
+    discard_checkpoint(checkpoint)
+    return saved

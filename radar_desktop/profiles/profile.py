@@ -1,0 +1,179 @@
+"""The profile folder: ``profile.json``, ``model/`` and one safetensors state per scorer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+
+from radar_desktop import __version__
+from radar_desktop.core.atomic import replace_folder, staging_folder, write_text_atomic
+from radar_desktop.core.verdict import Thresholds
+from radar_desktop.engine.calibrate import Calibration
+from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.scorers import Scorer, make_scorer
+
+SCHEMA_VERSION = 1
+PROFILE_FILE = "profile.json"
+MODEL_DIR = "model"
+SCORERS_DIR = "scorers"
+NAME_PATTERN = re.compile(r"^[\w][\w .+-]{0,63}$")
+
+
+class ProfileError(Exception):
+    """A profile is missing, broken or invalid; the message says which and why."""
+
+
+def check_name(name: str) -> str:
+    """Profile names become folder names: letters, digits, space, ``._+-``, up to 64 characters."""
+    if not NAME_PATTERN.match(name) or name.strip() != name:
+        raise ProfileError(f"invalid profile name {name!r}: use letters, digits, spaces and . _ + - (max 64)")
+    return name
+
+
+@dataclass
+class ScorerEntry:
+    """Calibration of one scorer as stored in ``profile.json``."""
+
+    thresholds: Thresholds
+    good_scores: list[float]
+    map_range: tuple[float, float]
+
+    @classmethod
+    def from_calibration(cls, calibration: Calibration) -> "ScorerEntry":
+        return cls(calibration.thresholds, [float(s) for s in calibration.good_scores], calibration.map_range)
+
+    def to_dict(self) -> dict:
+        return {
+            "thresholds": self.thresholds.to_dict(),
+            "good_scores": self.good_scores,
+            "map_range": list(self.map_range),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ScorerEntry":
+        low, high = (float(v) for v in data["map_range"])
+        return cls(Thresholds.from_dict(data["thresholds"]), [float(s) for s in data["good_scores"]], (low, high))
+
+
+@dataclass
+class Profile:
+    """Everything needed to inspect one product."""
+
+    name: str
+    default_scorer: str
+    scorers: dict[str, ScorerEntry]
+    training: dict = field(default_factory=dict)
+    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    software_version: str = __version__
+    content_hash: str = ""
+    folder: Path | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "name": self.name,
+            "created": self.created,
+            "software_version": self.software_version,
+            "default_scorer": self.default_scorer,
+            "scorers": {k: v.to_dict() for k, v in self.scorers.items()},
+            "training": self.training,
+            "content_hash": self.content_hash,
+        }
+
+    def thresholds(self, scorer: str | None = None) -> Thresholds:
+        return self.entry(scorer).thresholds
+
+    def entry(self, scorer: str | None = None) -> ScorerEntry:
+        """The calibration of ``scorer`` (default: the profile's own scorer)."""
+        name = scorer or self.default_scorer
+        if name not in self.scorers:
+            raise ProfileError(f"profile {self.name!r} has no calibration for scorer {name!r} (has {', '.join(self.scorers)})")
+        return self.scorers[name]
+
+    def load_model(self, device) -> RadarModel:
+        return RadarModel.load(self._folder() / MODEL_DIR, device)
+
+    def load_scorer(self, name: str | None = None) -> Scorer:
+        """A scorer restored from its saved state, ready to score."""
+        name = name or self.default_scorer
+        self.entry(name)
+        scorer = make_scorer(name)
+        path = self._folder() / SCORERS_DIR / f"{name}.safetensors"
+        if path.exists():
+            scorer.load_state(load_file(str(path)))
+        return scorer
+
+    def _folder(self) -> Path:
+        if self.folder is None:
+            raise ProfileError(f"profile {self.name!r} has not been saved")
+        return self.folder
+
+
+def content_hash(folder: Path) -> str:
+    """SHA-256 over every file of a profile folder except the hash field itself, in a stable order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder).as_posix()
+        data = path.read_bytes()
+        if relative == PROFILE_FILE:
+            meta = json.loads(data)
+            meta["content_hash"] = ""
+            data = json.dumps(meta, sort_keys=True).encode()
+        digest.update(relative.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def save_profile(
+    profile: Profile, model: RadarModel, scorers: dict[str, Scorer], target: Path
+) -> Profile:
+    """Write a complete profile folder atomically at ``target`` and return it with its hash."""
+    staging = staging_folder(target)
+    model.save(staging / MODEL_DIR)
+    (staging / SCORERS_DIR).mkdir()
+    for name, scorer in scorers.items():
+        state = scorer.state()
+        if state:
+            save_file({k: np.ascontiguousarray(v) for k, v in state.items()}, str(staging / SCORERS_DIR / f"{name}.safetensors"))
+    write_text_atomic(staging / PROFILE_FILE, json.dumps(profile.to_json(), indent=2))
+    profile.content_hash = content_hash(staging)
+    write_text_atomic(staging / PROFILE_FILE, json.dumps(profile.to_json(), indent=2))
+    replace_folder(staging, target)
+    profile.folder = target
+    return profile
+
+
+def load_profile(folder: Path) -> Profile:
+    """Read a profile folder; raises :class:`ProfileError` with the reason when it is broken."""
+    path = folder / PROFILE_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProfileError(f"{folder.name}: {PROFILE_FILE} is missing") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ProfileError(f"{folder.name}: {PROFILE_FILE} is unreadable ({error})") from None
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if version != SCHEMA_VERSION:
+        raise ProfileError(f"{folder.name}: unsupported schema_version {version!r} (this version reads {SCHEMA_VERSION})")
+    try:
+        profile = Profile(
+            name=data["name"],
+            default_scorer=data["default_scorer"],
+            scorers={k: ScorerEntry.from_dict(v) for k, v in data["scorers"].items()},
+            training=data.get("training", {}),
+            created=data["created"],
+            software_version=data["software_version"],
+            content_hash=data["content_hash"],
+            folder=folder,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ProfileError(f"{folder.name}: {PROFILE_FILE} is incomplete or invalid ({error!r})") from None
+    if not (folder / MODEL_DIR).is_dir():
+        raise ProfileError(f"{folder.name}: the model folder is missing")
+    return profile

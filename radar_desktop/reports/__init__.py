@@ -1,0 +1,1 @@
+"""Report content built without Qt: scan tables (CSV) and heatmap images."""

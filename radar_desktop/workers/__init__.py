@@ -1,0 +1,1 @@
+"""QtCore workers: the engine worker thread and the camera capture thread."""

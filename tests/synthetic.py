@@ -1,0 +1,53 @@
+"""Synthetic product images: a regular woven texture, with pasted defects for the anomalous ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+
+def texture(rng: np.random.Generator, size: int = 64) -> np.ndarray:
+    """A grey woven texture with a random phase and mild noise, uint8 (H, W)."""
+    y, x = np.mgrid[0:size, 0:size].astype(np.float32)
+    phase = rng.uniform(0, 2 * np.pi, size=2)
+    weave = np.sin(x * 2 * np.pi / 8 + phase[0]) * np.sin(y * 2 * np.pi / 8 + phase[1])
+    image = 0.5 + 0.25 * weave + rng.normal(0, 0.03, (size, size))
+    return np.clip(image * 255, 0, 255).astype(np.uint8)
+
+
+def add_defect(image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Paste a dark blob and a bright scratch; returns the image and its boolean mask."""
+    size = image.shape[0]
+    mask = np.zeros_like(image, dtype=np.uint8)
+    cy, cx = rng.integers(size // 4, 3 * size // 4, size=2)
+    cv2.circle(mask, (int(cx), int(cy)), max(3, size // 10), 1, -1)
+    out = image.copy()
+    out[mask > 0] = 20
+    x0, y0 = rng.integers(0, size // 3, size=2)
+    scratch = np.zeros_like(mask)
+    cv2.line(scratch, (int(x0), int(y0)), (int(x0) + size // 2, int(y0) + size // 3), 1, 2)
+    out[scratch > 0] = 250
+    return out, (mask | scratch).astype(bool)
+
+
+def write_png(path: Path, image: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok, data = cv2.imencode(".png", image)
+    assert ok
+    path.write_bytes(data.tobytes())
+
+
+def make_dataset(root: Path, *, train: int = 12, test_good: int = 4, test_bad: int = 4, size: int = 64, seed: int = 0) -> Path:
+    """An MVTec-layout folder: train/good, test/good, test/defect, ground_truth/defect."""
+    rng = np.random.default_rng(seed)
+    for i in range(train):
+        write_png(root / "train" / "good" / f"good_{i:03d}.png", texture(rng, size))
+    for i in range(test_good):
+        write_png(root / "test" / "good" / f"good_{i:03d}.png", texture(rng, size))
+    for i in range(test_bad):
+        image, mask = add_defect(texture(rng, size), rng)
+        write_png(root / "test" / "defect" / f"bad_{i:03d}.png", image)
+        write_png(root / "ground_truth" / "defect" / f"bad_{i:03d}_mask.png", mask.astype(np.uint8) * 255)
+    return root
