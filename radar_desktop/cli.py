@@ -45,7 +45,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--profile", required=True)
     evaluate.add_argument("--dataset", required=True, type=Path, help="folder with test/ and ground_truth/")
     evaluate.add_argument("--json", required=True, type=Path, help="output JSON with every metric")
-    evaluate.add_argument("--scorer", default=None, help="a scorer name, or 'all' (default: the profile's)")
+    evaluate.add_argument(
+        "--scorer", default=None, help="scorer names separated by commas, or 'all' (default: the profile's)"
+    )
     evaluate.add_argument("--device", default="auto")
 
 
@@ -171,12 +173,12 @@ def _scan(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from radar_desktop.core.atomic import write_text_atomic
     from radar_desktop.engine.evaluation import evaluate_scorers
-    from radar_desktop.sources.mvtec import test_images
+    from radar_desktop.sources.mvtec import labelled_test_images
 
     profile, model = _open(args.profile, args.device)
-    names = list(profile.scorers) if args.scorer == "all" else [args.scorer or profile.default_scorer]
+    names = list(profile.scorers) if args.scorer == "all" else (args.scorer or profile.default_scorer).split(",")
     scorers = [profile.load_scorer(n) for n in names]
-    items = test_images(args.dataset)
+    items = labelled_test_images(args.dataset)
     with progress_bar("evaluate") as progress:
         results, skipped = evaluate_scorers(
             model, scorers, {n: profile.thresholds(n) for n in names}, items, progress=progress

@@ -62,19 +62,3 @@ def window_l2_max(image: np.ndarray, window: int = 20, stride: int = 20) -> floa
         + integral[y0, x0]
     )
     return float(np.sqrt(np.maximum(sums, 0.0)).max())
-
-
-def top_fraction_mean(image: np.ndarray, fraction: float) -> float:
-    """Mean of the largest ``fraction`` of the values (at least one value)."""
-    flat = image.ravel()
-    k = max(1, int(round(flat.size * fraction)))
-    return float(np.partition(flat, flat.size - k)[flat.size - k :].mean())
-
-
-def resize_map(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Bilinear resize of a 2-D map to ``shape`` (height, width)."""
-    if image.shape == shape:
-        return image.astype(np.float32)
-    zoom = (shape[0] / image.shape[0], shape[1] / image.shape[1])
-    out = ndimage.zoom(image.astype(np.float32), zoom, order=1, mode="nearest", grid_mode=True)
-    return out[: shape[0], : shape[1]]

@@ -197,7 +197,8 @@ class FeatureScorer(Scorer):
             raise RuntimeError("the feature scorer has no memory bank yet")
         b, d, h, w = output.features.shape
         queries = output.features.permute(0, 2, 3, 1).reshape(-1, d)
-        distances = nearest_distance(queries, self.bank.to(queries.device)).reshape(b, 1, h, w)
+        self.bank = self.bank.to(queries.device)  # moved once, then kept beside the model
+        distances = nearest_distance(queries, self.bank).reshape(b, 1, h, w)
         size = output.images.shape[-1]
         return _blurred(F.interpolate(distances, size=size, mode="bilinear", align_corners=False)[:, 0])
 
@@ -213,7 +214,7 @@ class ReconScorer(Scorer):
 
     name = "recon"
     description = "reconstruction baseline (t = 250, DDIM)"
-    max_calibration_images = 32
+    max_calibration_images = 16
 
     def __init__(self, steps: int = 10, start_t: int = 250) -> None:
         super().__init__()

@@ -32,7 +32,7 @@ class LabelledImage:
         return mask
 
 
-def test_images(dataset: Path) -> list[LabelledImage]:
+def labelled_test_images(dataset: Path) -> list[LabelledImage]:
     """Every test image of an MVTec-layout folder, good ones first, then defects by class."""
     test = dataset / "test"
     if not test.is_dir():

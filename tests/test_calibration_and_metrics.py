@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from radar_desktop.core.calibration import calibrate_thresholds, threshold_for_false_reject_rate
+from radar_desktop.core.metrics import aupro, auroc, best_f1_threshold, threshold_metrics
+from radar_desktop.core.one_class import PaperClassifier, paper_features
+from radar_desktop.core.verdict import Thresholds, Verdict
+
+
+def test_threshold_rejects_at_most_the_target_rate():
+    scores = np.arange(1, 201, dtype=float)  # 200 good scores
+    threshold = threshold_for_false_reject_rate(scores, 0.01)
+    assert np.mean(scores > threshold) <= 0.01
+    assert threshold == 198.0
+    assert threshold_for_false_reject_rate(np.array([0.3, 0.1]), 0.01) == 0.3  # few scores: the largest
+
+
+def test_calibrated_thresholds_give_verdicts():
+    thresholds = calibrate_thresholds(np.linspace(0, 1, 101))
+    assert thresholds.review <= thresholds.nok
+    assert thresholds.verdict(0.0) is Verdict.OK
+    assert thresholds.verdict((thresholds.review + thresholds.nok) / 2 + 1e-9) in (Verdict.REVIEW, Verdict.NOK)
+    assert thresholds.verdict(2.0) is Verdict.NOK
+    with pytest.raises(ValueError):
+        Thresholds(review=2.0, nok=1.0)
+    with pytest.raises(ValueError):
+        calibrate_thresholds(np.array([]))
+
+
+def test_threshold_metrics_count_anomalies_as_positive():
+    labels = np.array([0, 0, 1, 1, 1])
+    scores = np.array([0.1, 0.6, 0.7, 0.2, 0.9])
+    m = threshold_metrics(labels, scores, 0.5)
+    assert (m.accuracy, m.precision, m.recall) == pytest.approx((0.6, 2 / 3, 2 / 3))
+    assert m.f1 == pytest.approx(2 / 3)
+    assert best_f1_threshold(labels, scores).f1 >= m.f1
+    assert auroc(labels, scores) == pytest.approx(5 / 6)  # 5 of 6 (anomaly, good) pairs ordered
+    assert np.isnan(auroc(np.zeros(3), np.arange(3)))
+
+
+def test_aupro_is_one_for_a_perfect_map_and_low_for_an_inverted_one():
+    mask = np.zeros((20, 20), bool)
+    mask[5:9, 5:9] = True
+    mask[14:17, 2:6] = True
+    assert aupro([mask], [mask.astype(float)]) == pytest.approx(1.0)
+    assert aupro([mask], [(~mask).astype(float)]) < 0.05
+
+
+def test_paper_classifier_is_refitted_identically_and_flags_outliers():
+    rng = np.random.default_rng(0)
+    good = rng.normal([10.0, 2.0], [0.5, 0.1], size=(60, 2))
+    a, b = PaperClassifier(good), PaperClassifier(good.copy())
+    probe = np.array([[10.0, 2.0], [30.0, 9.0]])
+    np.testing.assert_array_equal(a.score(probe), b.score(probe))
+    assert a.score(probe)[0] < 0 < a.score(probe)[1]
+    assert np.mean(a.score(good) > 0) == pytest.approx(0.05, abs=0.03)
+    heat = np.zeros((40, 40))
+    heat[0:20, 0:20] = 1.0
+    assert paper_features(heat) == pytest.approx([20.0, 20.0])

@@ -1,0 +1,84 @@
+"""The command line, end to end, as a script would use it."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from radar_desktop import __version__
+from radar_desktop.app import main
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"radar-desktop {__version__}"
+
+
+@pytest.mark.slow
+def test_train_scan_evaluate_end_to_end(dataset, tiny_config_file, tmp_path, capsys, torch_threads):
+    status = main(
+        ["train", "--images", str(dataset / "train" / "good"), "--name", "Tile A", "--steps", "150",
+         "--config", str(tiny_config_file), "--batch-size", "32", "--device", "cpu"]
+    )
+    assert status == 0
+    assert "profile 'Tile A' saved: 150 steps" in capsys.readouterr().out
+
+    scan_dir = tmp_path / "scan"
+    scan_dir.mkdir()
+    for folder in ("good", "defect"):
+        for path in (dataset / "test" / folder).iterdir():
+            (scan_dir / f"{folder}_{path.name}").write_bytes(path.read_bytes())
+    (scan_dir / "corrupt.png").write_bytes(b"\x89PNG broken")
+    out_csv, maps = tmp_path / "out.csv", tmp_path / "maps"
+    assert main(["scan", "--profile", "Tile A", "--input", str(scan_dir), "--csv", str(out_csv), "--maps", str(maps)]) == 0
+    with out_csv.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["path", "score", "verdict", "status", "message", "milliseconds"]
+    assert len(rows) == 13
+    broken = [r for r in rows if r["path"].endswith("corrupt.png")]
+    assert broken[0]["status"] == "error" and "not a readable image" in broken[0]["message"]
+    scored = [r for r in rows if r["status"] == "ok"]
+    good = [float(r["score"]) for r in scored if "good_" in r["path"]]
+    bad = [float(r["score"]) for r in scored if "defect_" in r["path"]]
+    assert min(bad) > max(good)
+    assert all(r["verdict"] == "NOK" for r in scored if "defect_" in r["path"])
+    assert len(list(maps.glob("*_heatmap.png"))) == 12
+
+    out_json = tmp_path / "eval.json"
+    assert main(["evaluate", "--profile", "Tile A", "--dataset", str(dataset), "--json", str(out_json), "--scorer", "all"]) == 0
+    report = json.loads(out_json.read_text())
+    assert set(report["scorers"]) == {"paper", "residual", "features", "recon"}
+    assert report["images"] == 12 and report["anomalous"] == 6
+    assert report["scorers"]["features"]["image_auroc"] == 1.0
+    for metrics in report["scorers"].values():
+        assert set(metrics["at_threshold"]) == {"threshold", "accuracy", "precision", "recall", "f1"}
+    assert "img AUROC" in capsys.readouterr().out
+
+
+def test_errors_are_one_line_on_stderr_with_a_nonzero_exit(tmp_path, capsys):
+    assert main(["scan", "--profile", "missing", "--input", str(tmp_path), "--csv", str(tmp_path / "o.csv")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["radar-desktop scan: error: no profile named 'missing' (profiles: none)"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["train", "--images", str(empty), "--name", "x", "--steps", "1"]) == 1
+    assert "holds no images" in capsys.readouterr().err
+
+
+def test_too_few_good_images_are_refused(tmp_path, capsys):
+    from tests.synthetic import make_dataset
+
+    data = make_dataset(tmp_path / "d", train=3, test_good=0, test_bad=0)
+    assert main(["train", "--images", str(data / "train" / "good"), "--name", "x", "--steps", "1"]) == 1
+    assert "at least 4 good images" in capsys.readouterr().err
+
+
+def test_entry_point_runs_as_a_program():
+    done = subprocess.run([sys.executable, "-m", "radar_desktop.app", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0
+    for command in ("train", "scan", "evaluate"):
+        assert command in done.stdout
