@@ -55,8 +55,15 @@ class StatusWindow(QMainWindow):
         self.profile_label = QLabel(f"Active profile: <b>{html.escape(setup.profile)}</b>")
         self.device_label = QLabel(f"Device: <b>{html.escape(setup.device)}</b>")
         count = QLabel(f"Profiles in store: {setup.profiles_known}")
+        title = QLabel("<h2>RADAR Desktop</h2>Single-step diffusion anomaly detection")
+        hint = QLabel(
+            "Folder inspection in this window is coming; meanwhile the command line inspects with the same "
+            "engine:<br><tt>radar-desktop scan --profile NAME --input FOLDER --csv results.csv</tt>"
+        )
+        hint.setWordWrap(True)
         layout = QVBoxLayout()
-        for label in (self.profile_label, self.device_label, count):
+        layout.addWidget(title)
+        for label in (self.profile_label, self.device_label, count, hint):
             label.setTextInteractionFlags(Qt.TextSelectableByMouse)
             layout.addWidget(label)
         for problem in setup.problems:
