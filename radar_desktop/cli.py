@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from radar_desktop.core.cancel import Cancelled, ProgressFn
+from radar_desktop.core.cancel import CancelToken, Cancelled, ProgressFn
 
 COMMANDS = ("train", "scan", "evaluate")
 EXIT_INTERRUPTED = 130
@@ -29,6 +30,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     budget.add_argument("--steps", type=int, help="training step budget")
     train.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
     train.add_argument("--scorer", default=None, help="the profile's default scorer")
+    train.add_argument("--color", action="store_true", help="inspect in colour (default: grayscale)")
+    train.add_argument("--image-size", type=int, help="working size in pixels (default 256)")
+    train.add_argument("--resize", choices=("fit", "stretch"), help="fit: keep aspect and pad (default); stretch")
     train.add_argument("--config", type=Path, help="JSON file with model settings (advanced)")
     train.add_argument("--batch-size", type=int, default=64, help="patches per training step")
     train.add_argument("--replace", action="store_true", help="replace an existing profile of that name")
@@ -91,32 +95,33 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from radar_desktop.engine.config import ModelConfig, TrainConfig
+    from radar_desktop.engine.config import TrainConfig
     from radar_desktop.engine.device import resolve_device
     from radar_desktop.engine.scorers import DEFAULT_SCORER
     from radar_desktop.profiles.builder import build_profile
 
-    model_config = ModelConfig.load(args.config) if args.config else ModelConfig()
     if args.steps is not None:
         settings = TrainConfig(max_steps=args.steps, max_seconds=None, batch_size=args.batch_size)
     else:
         settings = TrainConfig(max_seconds=60.0 * (args.minutes or 15.0), batch_size=args.batch_size)
     device = resolve_device(args.device)
-    with progress_bar("train") as progress:
+    cancel = CancelToken()
+    with progress_bar("train") as progress, cancel_on_interrupt(cancel):
         try:
             profile = build_profile(
                 args.images,
                 args.name,
-                model_config=model_config,
+                model_config=_model_config(args),
                 train_config=settings,
                 device=device,
                 default_scorer=args.scorer or DEFAULT_SCORER,
                 replace=args.replace,
+                cancel=cancel,
                 progress=progress,
                 log=log,
             )
-        except KeyboardInterrupt:
-            log("training interrupted; the last checkpoint is kept: run the same command again to resume")
+        except Cancelled:
+            log("training interrupted; its checkpoint is kept: run the same command again to resume")
             raise
     t = profile.training
     th = profile.thresholds()
@@ -125,6 +130,33 @@ def _train(args: argparse.Namespace) -> int:
         f"scorer {profile.default_scorer}, thresholds REVIEW > {th.review:.4g}, NOK > {th.nok:.4g}; hash {profile.content_hash[:12]}"
     )
     return 0
+
+
+def _model_config(args: argparse.Namespace):
+    """The model config from ``--config`` (or the defaults), with the command-line overrides applied."""
+    from dataclasses import replace
+
+    from radar_desktop.engine.config import ModelConfig
+
+    config = ModelConfig.load(args.config) if args.config else ModelConfig()
+    overrides = {"channels": 3 if args.color else None, "image_size": args.image_size, "resize_mode": args.resize}
+    return replace(config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+@contextmanager
+def cancel_on_interrupt(cancel: CancelToken) -> Iterator[None]:
+    """The first Ctrl-C asks the job to stop cleanly (it checkpoints); a second one stops at once."""
+
+    def first_interrupt(signum, frame) -> None:
+        log("stopping after the current step (press Ctrl-C again to abort at once)")
+        cancel.cancel()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = signal.signal(signal.SIGINT, first_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _open(profile_name: str, device_name: str):

@@ -82,3 +82,34 @@ def test_entry_point_runs_as_a_program():
     assert done.returncode == 0
     for command in ("train", "scan", "evaluate"):
         assert command in done.stdout
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_a_checkpoint_and_the_same_command_resumes(dataset, tiny_config_file, isolated_home):
+    import os
+    import signal
+
+    command = [sys.executable, "-m", "radar_desktop.app", "train", "--images", str(dataset / "train" / "good"),
+               "--name", "resumable", "--config", str(tiny_config_file), "--batch-size", "8", "--device", "cpu"]
+    env = {**os.environ, "RADAR_DESKTOP_HOME": str(isolated_home)}
+    first = subprocess.Popen([*command, "--minutes", "5"], env=env, stderr=subprocess.PIPE, text=True)
+    assert "held back for calibration" in first.stderr.readline()  # training has started
+    first.send_signal(signal.SIGINT)
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 130, err
+    assert "run the same command again to resume" in err
+    assert (isolated_home / "checkpoints" / "resumable" / "state.json").is_file()
+
+    second = subprocess.run([*command, "--steps", "400"], env=env, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert "resumed training from step" in second.stderr
+    assert not (isolated_home / "checkpoints" / "resumable").exists()  # discarded once the profile is saved
+
+
+def test_colour_option_trains_a_three_channel_profile(dataset, tiny_config_file, capsys, torch_threads):
+    from radar_desktop.profiles.store import open_profile
+
+    assert main(["train", "--images", str(dataset / "train" / "good"), "--name", "rgb", "--steps", "3",
+                 "--config", str(tiny_config_file), "--color", "--batch-size", "4", "--device", "cpu"]) == 0
+    model = open_profile("rgb").load_model(torch_threads.device("cpu"))
+    assert model.config.channels == 3 and model.unet.config.in_channels == 3

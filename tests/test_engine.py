@@ -9,7 +9,7 @@ from radar_desktop.engine.config import ModelConfig, TrainConfig, tiny_config
 from radar_desktop.engine.device import resolve_device
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.patches import extract_patches, stitch_patches
-from radar_desktop.engine.preprocess import from_working, to_working
+from radar_desktop.engine.preprocess import crop_content, to_original_size, to_working
 from radar_desktop.engine.reconstruction import ddim_timesteps
 from radar_desktop.engine.single_step import single_step
 from radar_desktop.engine.training import train
@@ -36,7 +36,9 @@ def test_fit_preprocessing_pads_and_maps_back_to_the_original_size():
     working, placement = to_working(image, config)
     assert working.shape == (1, 64, 64)
     assert (placement.height, placement.width) == (38, 64)  # aspect kept
-    back = from_working(np.full((64, 64), 2.5, np.float32), placement)
+    content = crop_content(np.full((64, 64), 2.5, np.float32), placement)
+    assert content.shape == (38, 64)
+    back = to_original_size(content, placement)
     assert back.shape == (30, 50) and np.allclose(back, 2.5)
     stretched, _ = to_working(image, tiny_config(resize_mode="stretch"))
     assert stretched.shape == (1, 64, 64)
@@ -108,7 +110,7 @@ def test_a_checkpoint_of_another_config_is_not_resumed(tmp_path, torch_threads):
     settings = TrainConfig(max_steps=5, max_seconds=None, batch_size=8, checkpoint_every_s=0.0)
     train(tiny_config(), _good_stack(), settings, CPU, checkpoint_dir=tmp_path / "ck")
     _, report = train(tiny_config(inference_t=10), _good_stack(), settings, CPU, checkpoint_dir=tmp_path / "ck")
-    assert report.resumed_from_step == 0
+    assert report.resumed_from_step is None
 
 
 def test_ddim_schedule_ends_at_zero():

@@ -9,9 +9,21 @@ import torch
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.verdict import Thresholds
-from radar_desktop.engine.inspection import batches, forward_for
+from radar_desktop.engine.inspection import forward_for
 from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.preprocess import Placement
 from radar_desktop.engine.scorers import Scorer
+
+
+@dataclass(frozen=True)
+class WorkingImages:
+    """Images at working size (N, C, S, S, uint8) and where each one's content lies."""
+
+    pixels: np.ndarray
+    placements: tuple[Placement, ...]
+
+    def subset(self, indices: list[int]) -> "WorkingImages":
+        return WorkingImages(self.pixels[indices], tuple(self.placements[i] for i in indices))
 
 
 @dataclass(frozen=True)
@@ -26,26 +38,28 @@ class Calibration:
 def fit_scorers(
     model: RadarModel,
     scorers: list[Scorer],
-    good: np.ndarray,
-    held_back: np.ndarray,
+    good: WorkingImages,
+    held_back: WorkingImages,
     *,
     batch_size: int = 8,
     cancel: CancelToken | None = None,
     progress: ProgressFn = no_progress,
 ) -> dict[str, Calibration]:
-    """Teach every scorer from ``good`` and calibrate it on ``held_back`` (both N, C, S, S uint8).
+    """Teach every scorer from ``good`` images and calibrate it on ``held_back`` ones.
 
     Each batch goes through the U-Net once, whichever scorers read it.
     """
     cancel = cancel or CancelToken()
-    total = len(good) + len(held_back)
+    total = len(good.pixels) + len(held_back.pixels)
     done = 0
 
-    def run(images: np.ndarray, phase: str, observe) -> None:
+    def run(images: WorkingImages, phase: str, observe) -> None:
         nonlocal done
-        for chunk in batches(images, batch_size):
+        for start in range(0, len(images.pixels), batch_size):
             cancel.raise_if_cancelled()
-            output = forward_for(model, torch.from_numpy(np.asarray(chunk)).float() / 255.0, scorers)
+            chunk = images.pixels[start : start + batch_size]
+            batch = torch.from_numpy(chunk).float() / 255.0
+            output = forward_for(model, batch, scorers, images.placements[start : start + batch_size])
             for scorer in scorers:
                 observe(scorer, output)
             done += len(chunk)

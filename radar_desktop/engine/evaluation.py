@@ -13,7 +13,7 @@ from radar_desktop.core.metrics import aupro, auroc, best_f1_threshold, threshol
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.inspection import batches, forward_for, working_batch
 from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.preprocess import from_working
+from radar_desktop.engine.preprocess import to_original_size
 from radar_desktop.engine.scorers import Scorer
 from radar_desktop.sources.images import ImageReadError, read_image
 from radar_desktop.sources.mvtec import LabelledImage
@@ -50,15 +50,15 @@ def _score_batch(model, scorers, readable, scores, pixel_maps, seconds) -> None:
     """Run one shared forward pass and let every scorer read it; appends to the accumulators."""
     batch, placements = working_batch([image for _, image, _ in readable], model)
     began = time.perf_counter()
-    output = forward_for(model, batch, scorers)
+    output = forward_for(model, batch, scorers, placements)
     shared = time.perf_counter() - began
     for scorer in scorers:
         began = time.perf_counter()
         maps, image_scores = scorer.score(model, output)
         seconds[scorer.name] += shared + time.perf_counter() - began
         scores[scorer.name].extend(image_scores.tolist())
-        for working_map, placement in zip(maps, placements):
-            pixel_maps[scorer.name].append(_shrink(from_working(working_map, placement), cv2.INTER_AREA))
+        for content_map, placement in zip(maps, placements):
+            pixel_maps[scorer.name].append(_shrink(to_original_size(content_map, placement), cv2.INTER_AREA))
 
 
 def evaluate_scorers(

@@ -11,7 +11,7 @@ import torch
 from radar_desktop.core.records import InspectionResult, Timings
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.preprocess import Placement, from_working, to_working
+from radar_desktop.engine.preprocess import Placement, to_original_size, to_working
 from radar_desktop.engine.scorers import Scorer
 from radar_desktop.engine.single_step import ForwardOutput, single_step
 
@@ -22,9 +22,11 @@ def working_batch(images: Sequence[np.ndarray], model: RadarModel) -> tuple[torc
     return torch.from_numpy(np.stack([c[0] for c in converted])), [c[1] for c in converted]
 
 
-def forward_for(model: RadarModel, batch: torch.Tensor, scorers: Iterable[Scorer]) -> ForwardOutput:
+def forward_for(
+    model: RadarModel, batch: torch.Tensor, scorers: Iterable[Scorer], placements: Sequence[Placement] | None = None
+) -> ForwardOutput:
     """The single forward pass, with block features only when a scorer reads them."""
-    return single_step(model, batch, with_features=any(s.reads_features for s in scorers))
+    return single_step(model, batch, placements, with_features=any(s.reads_features for s in scorers))
 
 
 def batches(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -46,12 +48,12 @@ class Inspector:
         began = time.perf_counter()
         batch, placements = working_batch(images, self.model)
         prepared = time.perf_counter()
-        output = forward_for(self.model, batch, [self.scorer])
+        output = forward_for(self.model, batch, [self.scorer], placements)
         if self.model.device.type == "cuda":
             torch.cuda.synchronize()
         forwarded = time.perf_counter()
         maps, scores = self.scorer.score(self.model, output)
-        full_maps = [from_working(m, p) for m, p in zip(maps, placements)]
+        full_maps = [to_original_size(m, p) for m, p in zip(maps, placements)]
         done = time.perf_counter()
         share = 1000.0 / len(images)
         timings = Timings(

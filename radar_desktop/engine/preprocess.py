@@ -41,8 +41,17 @@ def to_working(image: np.ndarray, config: ModelConfig) -> tuple[np.ndarray, Plac
     return np.ascontiguousarray(padded.transpose(2, 0, 1)), placement
 
 
-def from_working(working_map: np.ndarray, placement: Placement) -> np.ndarray:
-    """Crop a working-size (S, S) map to the image content and resize it to the original size."""
-    crop = working_map[placement.top : placement.top + placement.height, placement.left : placement.left + placement.width]
+def whole_square(size: int) -> Placement:
+    """The placement of an image that fills the working square exactly."""
+    return Placement((size, size), 0, 0, size, size)
+
+
+def crop_content(working_map: np.ndarray, placement: Placement) -> np.ndarray:
+    """The part of a working-size (S, S) map that covers the image (padding dropped)."""
+    return working_map[placement.top : placement.top + placement.height, placement.left : placement.left + placement.width]
+
+
+def to_original_size(content_map: np.ndarray, placement: Placement) -> np.ndarray:
+    """Resize a content map (see :func:`crop_content`) to the original image size."""
     h, w = placement.original_shape
-    return cv2.resize(np.ascontiguousarray(crop, dtype=np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(np.ascontiguousarray(content_map, dtype=np.float32), (w, h), interpolation=cv2.INTER_LINEAR)

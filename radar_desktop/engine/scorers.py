@@ -19,6 +19,7 @@ from radar_desktop.core.one_class import PaperClassifier, paper_features, paper_
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.coreset import greedy_coreset, nearest_distance
 from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.preprocess import crop_content
 from radar_desktop.engine.reconstruction import reconstruct
 from radar_desktop.engine.single_step import ForwardOutput
 
@@ -49,15 +50,19 @@ class Scorer(ABC):
 
     @abstractmethod
     def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
-        """Anomaly maps (B, S, S) at working resolution."""
+        """Anomaly maps (B, S, S) at working resolution, padding included."""
+
+    def content_maps(self, model: RadarModel, output: ForwardOutput) -> list[np.ndarray]:
+        """Anomaly maps cropped to each image's content: padding never counts."""
+        return [crop_content(m, p) for m, p in zip(self.maps(model, output), output.placements)]
 
     def pool(self, anomaly_map: np.ndarray) -> float:
-        """Image score from one anomaly map (default: its maximum)."""
+        """Image score from one content map (default: its maximum)."""
         return float(anomaly_map.max())
 
-    def score(self, model: RadarModel, output: ForwardOutput) -> tuple[np.ndarray, np.ndarray]:
-        """Maps and image scores for one batch."""
-        maps = self.maps(model, output)
+    def score(self, model: RadarModel, output: ForwardOutput) -> tuple[list[np.ndarray], np.ndarray]:
+        """Content maps and image scores for one batch."""
+        maps = self.content_maps(model, output)
         return maps, np.array([self.pool(m) for m in maps], dtype=np.float64)
 
     def observe_calibration(self, model: RadarModel, output: ForwardOutput) -> None:
@@ -66,7 +71,7 @@ class Scorer(ABC):
         self._note_maps(maps)
         self._calibration_scores.extend(scores.tolist())
 
-    def _note_maps(self, maps: np.ndarray) -> None:
+    def _note_maps(self, maps: list[np.ndarray]) -> None:
         self._map_low.extend(float(np.median(m)) for m in maps)
         self._map_high.extend(float(m.max()) for m in maps)
 
@@ -111,14 +116,14 @@ class PaperScorer(Scorer):
         noise = output.noise_pred.float().mean(dim=1).cpu().numpy()
         return np.stack([paper_heatmap(m) for m in noise])
 
-    def score(self, model: RadarModel, output: ForwardOutput) -> tuple[np.ndarray, np.ndarray]:
+    def score(self, model: RadarModel, output: ForwardOutput) -> tuple[list[np.ndarray], np.ndarray]:
         if self._classifier is None:
             raise RuntimeError("the paper scorer has not been calibrated")
-        maps = self.maps(model, output)
+        maps = self.content_maps(model, output)
         return maps, self._classifier.score(np.stack([paper_features(m) for m in maps]))
 
     def observe_calibration(self, model: RadarModel, output: ForwardOutput) -> None:
-        maps = self.maps(model, output)
+        maps = self.content_maps(model, output)
         self._note_maps(maps)
         self._features.extend(paper_features(m) for m in maps)
 

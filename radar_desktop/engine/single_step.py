@@ -14,6 +14,7 @@ import torch.nn.functional as F
 
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.patches import extract_patches, patch_count, stitch_patches
+from radar_desktop.engine.preprocess import Placement, whole_square
 
 #: Features are stitched at this fraction of the working resolution.
 FEATURE_SCALE = 4
@@ -27,6 +28,7 @@ class ForwardOutput:
     noise_pred: torch.Tensor  # (B, C, S, S)
     noise_error: torch.Tensor  # (B, S, S): mean over channels of (predicted - injected)^2
     features: torch.Tensor | None  # (B, D, S / 4, S / 4), each block L2-normalised
+    placements: tuple[Placement, ...]  # where each image's content lies in the working square
 
 
 def block_modules(model: RadarModel) -> dict[str, torch.nn.Module]:
@@ -81,9 +83,17 @@ class _FeatureCollector:
 
 
 def single_step(
-    model: RadarModel, images: torch.Tensor, *, with_features: bool = True, max_patches: int = 512
+    model: RadarModel,
+    images: torch.Tensor,
+    placements: tuple[Placement, ...] | None = None,
+    *,
+    with_features: bool = True,
+    max_patches: int = 512,
 ) -> ForwardOutput:
-    """Noise every patch of ``images`` (B, C, S, S in 0..1) to ``inference_t`` and run the U-Net once."""
+    """Noise every patch of ``images`` (B, C, S, S in 0..1) to ``inference_t`` and run the U-Net once.
+
+    ``placements`` say where each image's content lies (default: the whole square).
+    """
     config = model.config
     device = model.device
     x = images.to(device, torch.float32) * 2 - 1
@@ -123,4 +133,5 @@ def single_step(
         noise_pred=stitch_patches(predicted, batch, size, config.stride),
         noise_error=stitch_patches(error, batch, size, config.stride)[:, 0],
         features=stitched_features,
+        placements=tuple(placements) if placements is not None else (whole_square(size),) * batch,
     )

@@ -31,7 +31,7 @@ class TrainReport:
     steps: int
     seconds: float
     final_loss: float
-    resumed_from_step: int
+    resumed_from_step: int | None  # None for a fresh run
     losses: tuple[float, ...]  # mean loss of each logged interval, for charts
 
 
@@ -157,7 +157,7 @@ def train(
         steps=step,
         seconds=elapsed(),
         final_loss=float(np.mean(losses[-5:])) if losses else float("nan"),
-        resumed_from_step=start_step,
+        resumed_from_step=start_step if resumed else None,
         losses=losses,
     )
     return model, report

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
-from radar_desktop.engine.calibrate import fit_scorers
+from radar_desktop.engine.calibrate import WorkingImages, fit_scorers
 from radar_desktop.engine.config import ModelConfig, TrainConfig
 from radar_desktop.engine.device import describe_device
 from radar_desktop.engine.preprocess import to_working
@@ -29,8 +29,8 @@ MIN_HELD_BACK = 2
 class GoodImages:
     """Good images at working size, split into training and held-back calibration sets."""
 
-    train: np.ndarray  # (N, C, S, S) uint8
-    held_back: np.ndarray
+    train: WorkingImages
+    held_back: WorkingImages
     train_names: tuple[str, ...]
     held_back_names: tuple[str, ...]
     skipped: tuple[tuple[str, str], ...]  # (file name, reason)
@@ -48,24 +48,25 @@ def held_back_indices(count: int, every: int) -> list[int]:
 
 def load_good_images(folder: Path, config: ModelConfig, every: int) -> GoodImages:
     """Read a folder of good images; unreadable files are skipped and listed with their reason."""
-    arrays, names, skipped = [], [], []
+    arrays, placements, names, skipped = [], [], [], []
     for path in list_images(folder):
         try:
-            working, _ = to_working(read_image(path, config.channels), config)
+            working, placement = to_working(read_image(path, config.channels), config)
         except ImageReadError as error:
             skipped.append((path.name, str(error)))
             continue
         arrays.append(np.round(working * 255).astype(np.uint8))
+        placements.append(placement)
         names.append(path.name)
     if len(arrays) < MIN_GOOD_IMAGES:
         raise ImageReadError(f"{folder}: {len(arrays)} readable images; at least {MIN_GOOD_IMAGES} good images are needed")
     held = set(held_back_indices(len(arrays), every))
     train_idx = [i for i in range(len(arrays)) if i not in held]
     held_idx = sorted(held)
-    stack = np.stack(arrays)
+    everything = WorkingImages(np.stack(arrays), tuple(placements))
     return GoodImages(
-        train=stack[train_idx],
-        held_back=stack[held_idx],
+        train=everything.subset(train_idx),
+        held_back=everything.subset(held_idx),
         train_names=tuple(names[i] for i in train_idx),
         held_back_names=tuple(names[i] for i in held_idx),
         skipped=tuple(skipped),
@@ -98,25 +99,28 @@ def build_profile(
     good = load_good_images(images, model_config, train_config.holdout_every)
     for file_name, reason in good.skipped:
         log(f"skipped {file_name}: {reason}")
-    log(f"{len(good.train)} training images, {len(good.held_back)} held back for calibration, on {describe_device(device)}")
+    log(
+        f"{len(good.train_names)} training images, {len(good.held_back_names)} held back for calibration, "
+        f"on {describe_device(device)}"
+    )
     checkpoint = checkpoints_dir() / name
     model, report = train(
         model_config,
-        good.train,
+        good.train.pixels,
         train_config,
         device,
         checkpoint_dir=checkpoint,
         cancel=cancel,
         progress=lambda f, m: progress(0.85 * f, f"training: {m}"),
     )
-    if report.resumed_from_step:
-        log(f"resumed training from step {report.resumed_from_step}")
+    if report.resumed_from_step is not None:
+        log(f"resumed training from step {report.resumed_from_step} of an interrupted run")
     scorers = [make_scorer(n) for n in SCORERS]
-    bank_pick = evenly_spaced(len(good.train), train_config.bank_images)
+    bank_pick = evenly_spaced(len(good.train_names), train_config.bank_images)
     calibrations = fit_scorers(
         model,
         scorers,
-        good.train[bank_pick],
+        good.train.subset(bank_pick),
         good.held_back,
         cancel=cancel,
         progress=lambda f, m: progress(0.85 + 0.15 * f, m),
