@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import sys
 from collections.abc import Iterator
@@ -12,12 +13,7 @@ from pathlib import Path
 
 from radar_desktop.core.cancel import CancelToken, Cancelled, ProgressFn
 
-COMMANDS = ("train", "scan", "evaluate")
 EXIT_INTERRUPTED = 130
-
-
-class CliError(Exception):
-    """A user-facing failure: printed as one line on stderr, exit status 1."""
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -61,7 +57,14 @@ def progress_bar(description: str) -> Iterator[ProgressFn]:
     from tqdm import tqdm
 
     stream = sys.stderr
-    bar = tqdm(total=1000, desc=description, disable=not (stream and stream.isatty()), file=stream, leave=False)
+    bar = tqdm(
+        total=1000,
+        desc=description,
+        disable=not (stream and stream.isatty()),
+        file=stream,
+        leave=False,
+        bar_format="{desc} {percentage:3.0f}% |{bar:24}| {elapsed}<{remaining}{postfix}",
+    )
 
     def report(fraction: float, message: str) -> None:
         bar.n = int(1000 * min(max(fraction, 0.0), 1.0))
@@ -75,7 +78,10 @@ def progress_bar(description: str) -> Iterator[ProgressFn]:
 
 
 def log(message: str) -> None:
-    print(message, file=sys.stderr)
+    """A message on stderr that does not tear an active progress bar."""
+    from tqdm import tqdm
+
+    tqdm.write(message, file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     handlers = {"train": _train, "scan": _scan, "evaluate": _evaluate}
     try:
         return handlers[args.command](args)
-    except (CliError, ProfileError, ImageReadError, ValueError, OSError) as error:
+    except (ProfileError, ImageReadError, ValueError, OSError) as error:
+        logging.getLogger(__name__).debug("%s failed", args.command, exc_info=True)  # traceback with -v
         print(f"radar-desktop {args.command}: error: {error}", file=sys.stderr)
         return 1
     except (Cancelled, KeyboardInterrupt):
