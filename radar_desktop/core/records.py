@@ -39,9 +39,13 @@ class InspectionResult:
 
 @dataclass(frozen=True)
 class ScanOutcome:
-    """One file of a scan: a result, or the reason it could not be inspected."""
+    """One file of a scan: a result, or the reason it could not be inspected.
+
+    ``thumbnail`` is a small uint8 copy of the image (H, W, C) for lists, None when unreadable.
+    """
 
     path: str
     result: InspectionResult | None
     error: str | None
     milliseconds: float
+    thumbnail: np.ndarray | None = None

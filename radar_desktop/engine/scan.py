@@ -6,10 +6,25 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import cv2
+import numpy as np
+
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.records import ScanOutcome
 from radar_desktop.engine.inspection import Inspector, batches
 from radar_desktop.sources.images import ImageReadError, read_image
+
+
+THUMBNAIL_SIDE = 64
+
+
+def thumbnail(image: np.ndarray) -> np.ndarray:
+    """A uint8 copy of an (H, W, C) float image at most ``THUMBNAIL_SIDE`` pixels on its long side."""
+    h, w = image.shape[:2]
+    scale = min(1.0, THUMBNAIL_SIDE / max(h, w))
+    small = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    small = small.reshape(small.shape[0], small.shape[1], -1)
+    return np.round(np.clip(small, 0, 1) * 255).astype(np.uint8)
 
 
 def scan_files(
@@ -34,11 +49,12 @@ def scan_files(
             except ImageReadError as error:
                 failures[path] = ScanOutcome(str(path), None, str(error), (time.perf_counter() - began) * 1000)
         results = iter(inspector.inspect(images, [str(p) for p in readable]) if images else [])
+        thumbnails = iter([thumbnail(image) for image in images])
         for path in chunk:
             if path in failures:
                 yield failures[path]
             else:
                 result = next(results)
-                yield ScanOutcome(str(path), result, None, result.timings.total_ms)
+                yield ScanOutcome(str(path), result, None, result.timings.total_ms, next(thumbnails))
         done += len(chunk)
         progress(done / len(paths), f"{done}/{len(paths)} images")

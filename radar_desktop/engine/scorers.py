@@ -34,6 +34,9 @@ class Scorer(ABC):
     #: True for scorers that read the U-Net block features (they cost memory, so are only kept on demand).
     reads_features: bool = False
 
+    #: True when the image score is the map's maximum, so the NOK threshold also outlines defects on the map.
+    pooled_from_map: bool = True
+
     #: Cap on held-back images used for calibration (None: all); for scorers that are slow per image.
     max_calibration_images: int | None = None
 
@@ -106,6 +109,7 @@ class PaperScorer(Scorer):
 
     name = "paper"
     description = "paper-faithful: Sobel of predicted noise, Isolation Forest (contamination 0.05)"
+    pooled_from_map = False
 
     def __init__(self) -> None:
         super().__init__()

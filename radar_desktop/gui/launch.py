@@ -1,33 +1,50 @@
-"""Starting the Qt application and the main window."""
+"""Starting the Qt application and the main window, optionally with a task to run and exit."""
 
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
-from radar_desktop.gui.status_window import StatusWindow, describe_active
+from radar_desktop.gui.main_window import MainWindow, application
 
 log = logging.getLogger(__name__)
+SCREENSHOT_DELAY_MS = 300  # let the last results paint before grabbing
 
 
-def run_gui(profile_name: str | None, device_name: str, screenshot: Path | None = None) -> int:
-    """Open the window; with ``screenshot`` save it as PNG once painted and quit."""
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName("RADAR Desktop")
-    window = StatusWindow(describe_active(profile_name, device_name))
+def run_gui(
+    profile_name: str | None,
+    device_name: str,
+    open_path: Path | None = None,
+    screenshot: Path | None = None,
+    quit_when_done: bool = False,
+) -> int:
+    """Open the window; with ``open_path`` scan it. When the task (scan, else profile loading) ends,
+    save ``screenshot`` if asked and, with ``quit_when_done`` or a screenshot, exit with its status."""
+    app = application()
+    window = MainWindow(device_name, profile_name)
     window.show()
-    if screenshot is not None:
 
-        def grab_and_quit() -> None:
-            if not window.grab().save(str(screenshot)):
-                log.error("could not save the screenshot to %s", screenshot)
-                app.exit(1)
-                return
-            app.quit()
+    def finish(code: int) -> None:
+        if screenshot is not None and not window.grab().save(str(screenshot)):
+            log.error("could not save the screenshot to %s", screenshot)
+            code = 1
+        if quit_when_done or screenshot is not None:
+            window.close()
+            app.exit(code)
 
-        QTimer.singleShot(300, grab_and_quit)
-    return app.exec()
+    def on_task_done(code: int) -> None:
+        QTimer.singleShot(SCREENSHOT_DELAY_MS, lambda: finish(code))
+
+    if open_path is not None:
+        window.sig_task_done.connect(on_task_done)
+        window.open_paths([open_path])
+    elif window.loading_profile:
+        window.worker.sig_finished.connect(lambda job: on_task_done(0))
+        window.worker.sig_failed.connect(lambda message, details: on_task_done(1))
+    else:
+        on_task_done(0)
+    code = app.exec()
+    window.engine.stop()  # already stopped when the window closed; harmless then
+    return code

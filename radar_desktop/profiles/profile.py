@@ -17,7 +17,7 @@ from radar_desktop.core.atomic import replace_folder, staging_folder, write_text
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.calibrate import Calibration
 from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.scorers import Scorer, make_scorer
+from radar_desktop.engine.scorers import SCORERS, Scorer, make_scorer
 
 SCHEMA_VERSION = 1
 PROFILE_FILE = "profile.json"
@@ -96,6 +96,13 @@ class Profile:
         if name not in self.scorers:
             raise ProfileError(f"profile {self.name!r} has no calibration for scorer {name!r} (has {', '.join(self.scorers)})")
         return self.scorers[name]
+
+    def segmentation_level(self, scorer: str | None = None) -> float:
+        """Map value that outlines defects: the NOK threshold where the score is the map's peak,
+        else the largest map value seen on held-back good images."""
+        name = scorer or self.default_scorer
+        entry = self.entry(name)
+        return entry.thresholds.nok if SCORERS[name].pooled_from_map else entry.map_range[1]
 
     def load_model(self, device) -> RadarModel:
         return RadarModel.load(self._folder() / MODEL_DIR, device)

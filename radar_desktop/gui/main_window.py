@@ -1,0 +1,367 @@
+"""The operator's main window: pick a profile, open images, read verdicts, heatmaps and charts."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QToolBar,
+)
+
+from radar_desktop import __version__
+from radar_desktop.core.records import ScanOutcome
+from radar_desktop.gui.results_table import ResultsTableWidget, verdict_of
+from radar_desktop.gui.score_charts import ScoreChartsWidget
+from radar_desktop.gui.stall_monitor import StallMonitor
+from radar_desktop.gui.viewer import ViewerWidget
+from radar_desktop.profiles.paths import data_home
+from radar_desktop.profiles.store import list_profiles
+from radar_desktop.sources.images import IMAGE_SUFFIXES, ImageReadError, list_images, read_image
+from radar_desktop.workers.engine_worker import EngineThread, EngineWorker, LoadedProfile
+
+log = logging.getLogger(__name__)
+CHART_REFRESH_MS = 250
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given and the images inside given folders, in order, without repeats."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(list_images(path))
+        elif path.suffix.lower() in IMAGE_SUFFIXES or path.is_file():
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+class MainWindow(QMainWindow):
+    """Folder inspection with the engine on its own thread."""
+
+    sig_request_profile = Signal(str)
+    """Profile name the worker should load."""
+    sig_request_scan = Signal(list)
+    """Image paths the worker should inspect."""
+    sig_task_done = Signal(int)
+    """Exit status of a task given on the command line (0 success)."""
+
+    def __init__(self, device_name: str = "auto", profile_name: str | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle(f"RADAR Desktop {__version__}")
+        self.setAcceptDrops(True)
+        self.settings = QSettings(str(data_home() / "settings.ini"), QSettings.IniFormat)
+        self.profile: LoadedProfile | None = None
+        self.loading_profile = False
+        self.pending_scan: list[Path] | None = None
+        self.busy = False
+        self.longest_stall_ms = 0.0
+        self._charts_dirty = False
+
+        self.worker = EngineWorker(device_name)
+        self.engine = EngineThread(self.worker)
+        self.stall_monitor = StallMonitor(parent=self)
+        self._build_widgets()
+        self._connect()
+        self._restore_settings()
+        self.reload_profiles(profile_name)
+
+    # ----- construction
+    def _build_widgets(self) -> None:
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        self.profile_box = QComboBox()
+        self.profile_box.setMinimumWidth(200)
+        self.device_label = QLabel("Device: –")
+        self.open_folder_action = QAction("Open folder…", self)
+        self.open_folder_action.setShortcut(QKeySequence.Open)
+        self.open_files_action = QAction("Open files…", self)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        toolbar.addWidget(QLabel(" Profile "))
+        toolbar.addWidget(self.profile_box)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.device_label)
+        toolbar.addSeparator()
+        toolbar.addAction(self.open_folder_action)
+        toolbar.addAction(self.open_files_action)
+
+        self.table = ResultsTableWidget()
+        self.viewer = ViewerWidget()
+        self.charts = ScoreChartsWidget()
+        self.right_split = QSplitter(Qt.Vertical)
+        self.right_split.addWidget(self.viewer)
+        self.right_split.addWidget(self.charts)
+        self.right_split.setStretchFactor(0, 3)
+        self.right_split.setStretchFactor(1, 1)
+        self.main_split = QSplitter(Qt.Horizontal)
+        self.main_split.addWidget(self.table)
+        self.main_split.addWidget(self.right_split)
+        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setSizes([440, 840])
+        self.right_split.setSizes([560, 200])
+        self.setCentralWidget(self.main_split)
+
+        self.status_label = QLabel("Ready")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setMaximumWidth(260)
+        self.progress.setTextVisible(False)
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.cancel_button)
+        self.chart_timer = QTimer(self)
+        self.chart_timer.setInterval(CHART_REFRESH_MS)
+        self.resize(1280, 800)
+
+    def _connect(self) -> None:
+        self.sig_request_profile.connect(self.worker.load_profile)
+        self.sig_request_scan.connect(self.worker.scan)
+        self.worker.sig_profile_loaded.connect(self._on_worker_profile_loaded)
+        self.worker.sig_progress.connect(self._on_worker_progress)
+        self.worker.sig_outcome.connect(self._on_worker_outcome)
+        self.worker.sig_finished.connect(self._on_worker_finished)
+        self.worker.sig_failed.connect(self._on_worker_failed)
+        self.worker.sig_cancelled.connect(self._on_worker_cancelled)
+        self.profile_box.activated.connect(self._on_profile_box_activated)
+        self.open_folder_action.triggered.connect(self._on_open_folder_triggered)
+        self.open_files_action.triggered.connect(self._on_open_files_triggered)
+        self.cancel_button.clicked.connect(self.cancel_scan)
+        self.table.sig_row_activated.connect(self.show_row)
+        self.chart_timer.timeout.connect(self._on_chart_timer_timeout)
+        QShortcut(QKeySequence("N"), self, lambda: self.table.step(1))
+        QShortcut(QKeySequence("P"), self, lambda: self.table.step(-1))
+
+    # ----- profiles
+    def reload_profiles(self, select: str | None = None) -> None:
+        """Fill the profile picker (broken profiles are listed, greyed, with the reason) and load one."""
+        good, broken = list_profiles()
+        self.profile_box.clear()
+        for profile in good:
+            self.profile_box.addItem(profile.name)
+        for item in broken:
+            self.profile_box.addItem(f"{item.name} (broken)")
+            entry = self.profile_box.model().item(self.profile_box.count() - 1)
+            entry.setEnabled(False)
+            entry.setToolTip(item.reason)
+        names = [p.name for p in good]
+        wanted = select or self.settings.value("profile", "")
+        if select and select not in names:
+            self.show_error(f"No usable profile named {select!r}.", "")
+        if not names:
+            self.status_label.setText("No profile yet: train one with  radar-desktop train --images DIR --name NAME")
+            self._set_enabled_for_scan(False)
+            return
+        name = wanted if wanted in names else names[0]
+        self.profile_box.setCurrentIndex(names.index(name))
+        self.load_profile(name)
+
+    def load_profile(self, name: str) -> None:
+        self.profile = None
+        self.loading_profile = True
+        self._set_enabled_for_scan(False)
+        self.status_label.setText(f"Loading profile {name}…")
+        self.sig_request_profile.emit(name)
+
+    def _on_profile_box_activated(self, index: int) -> None:
+        name = self.profile_box.itemText(index)
+        if not self.busy and (self.profile is None or name != self.profile.name):
+            self.load_profile(name)
+
+    def _on_worker_profile_loaded(self, profile: LoadedProfile) -> None:
+        self.profile = profile
+        self.loading_profile = False
+        self.settings.setValue("profile", profile.name)
+        self.device_label.setText(f"Device: {profile.device}")
+        self.charts.set_thresholds(profile.thresholds)
+        self.status_label.setText(
+            f"Profile {profile.name} ({profile.scorer}), REVIEW > {profile.thresholds.review:.4g}, "
+            f"NOK > {profile.thresholds.nok:.4g}"
+        )
+        self._set_enabled_for_scan(True)
+        if self.pending_scan is not None:
+            paths, self.pending_scan = self.pending_scan, None
+            self.start_scan(paths)
+
+    # ----- scanning
+    def open_paths(self, paths: list[Path]) -> None:
+        """Scan files and folders (once the profile is loaded)."""
+        try:
+            files = expand_paths(paths)
+        except ImageReadError as error:
+            self.show_error(str(error), "")
+            self.sig_task_done.emit(1)
+            return
+        if not files:
+            self.show_error("Nothing to inspect: no image files were given.", "")
+            self.sig_task_done.emit(1)
+            return
+        folder = paths[0] if paths[0].is_dir() else paths[0].parent
+        self.settings.setValue("last_folder", str(folder))
+        if self.profile is None:
+            self.pending_scan = files
+            return
+        self.start_scan(files)
+
+    def start_scan(self, files: list[Path]) -> None:
+        if self.busy:
+            return
+        self.table.model.clear()
+        self.viewer.clear()
+        self.charts.set_scores([])
+        self.busy = True
+        self._set_enabled_for_scan(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        self.status_label.setText(f"Inspecting {len(files)} images…")
+        self.stall_monitor.start()
+        self.chart_timer.start()
+        self.sig_request_scan.emit(files)
+
+    def cancel_scan(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.status_label.setText("Cancelling after the current batch…")
+        self.worker.cancel()
+
+    def _on_worker_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+
+    def _on_worker_outcome(self, outcome: ScanOutcome) -> None:
+        self.table.model.append(outcome)
+        self._charts_dirty = True
+        if self.table.model.rowCount() == 1:
+            self.table.select_row(0)
+
+    def _on_chart_timer_timeout(self) -> None:
+        if self._charts_dirty:
+            self._charts_dirty = False
+            self.charts.set_scores([o.result.score for o in self.table.model.outcomes if o.result is not None])
+
+    def _end_scan(self, message: str) -> None:
+        self.busy = False
+        self.chart_timer.stop()
+        self._on_chart_timer_timeout()
+        self.longest_stall_ms = self.stall_monitor.stop()
+        log.info("%s; longest event-loop stall %.0f ms", message, self.longest_stall_ms)
+        self.cancel_button.setEnabled(False)
+        self._set_enabled_for_scan(self.profile is not None)
+        self.status_label.setText(message)
+
+    def _on_worker_finished(self, job: str) -> None:
+        if job != "scan":
+            return
+        self.progress.setValue(1000)
+        counts = {v: 0 for v in ("OK", "REVIEW", "NOK", "ERROR")}
+        for outcome in self.table.model.outcomes:
+            counts[verdict_of(outcome)] += 1
+        self._end_scan(
+            f"{len(self.table.model.outcomes)} images: {counts['OK']} OK, {counts['REVIEW']} REVIEW, "
+            f"{counts['NOK']} NOK, {counts['ERROR']} unreadable"
+        )
+        self.sig_task_done.emit(0)
+
+    def _on_worker_cancelled(self, job: str) -> None:
+        self._end_scan(f"Scan cancelled after {len(self.table.model.outcomes)} images")
+        self.sig_task_done.emit(1)
+
+    def _on_worker_failed(self, message: str, details: str) -> None:
+        if self.busy:
+            self._end_scan("Scan failed")
+        self.show_error(message, details)
+        self.sig_task_done.emit(1)
+
+    def show_error(self, message: str, details: str) -> None:
+        """A non-blocking error dialog; the traceback (if any) is under 'Show Details'."""
+        self.status_label.setText(message)
+        box = QMessageBox(QMessageBox.Critical, "RADAR Desktop", message, QMessageBox.Ok, self)
+        if details:
+            box.setDetailedText(details)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()
+
+    def _set_enabled_for_scan(self, enabled: bool) -> None:
+        self.open_folder_action.setEnabled(enabled)
+        self.open_files_action.setEnabled(enabled)
+        self.profile_box.setEnabled(not self.busy)
+
+    # ----- viewing
+    def show_row(self, row: int) -> None:
+        outcome = self.table.model.outcomes[row]
+        if outcome.result is None or self.profile is None:
+            self.viewer.clear()
+            self.viewer.header.setText(f"{Path(outcome.path).name}: {outcome.error}")
+            return
+        try:
+            image = read_image(outcome.path, 3 if outcome.thumbnail.shape[2] == 3 else 1)
+        except ImageReadError as error:
+            self.viewer.clear()
+            self.viewer.header.setText(f"{Path(outcome.path).name}: {error}")
+            return
+        self.viewer.show_result(
+            image, outcome.result, self.profile.map_range, self.profile.segmentation_level, self.profile.thresholds.nok
+        )
+
+    # ----- opening files
+    def _on_open_folder_triggered(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of images", self.settings.value("last_folder", ""))
+        if folder:
+            self.open_paths([Path(folder)])
+
+    def _on_open_files_triggered(self) -> None:
+        pattern = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
+        files, _ = QFileDialog.getOpenFileNames(self, "Open images", self.settings.value("last_folder", ""), pattern)
+        if files:
+            self.open_paths([Path(f) for f in files])
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if event.mimeData().hasUrls() and not self.busy:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            self.open_paths(paths)
+
+    # ----- persistence and shutdown
+    def _restore_settings(self) -> None:
+        for key, restore in (
+            ("geometry", self.restoreGeometry),
+            ("main_split", self.main_split.restoreState),
+            ("right_split", self.right_split.restoreState),
+        ):
+            value = self.settings.value(key)
+            if value is not None:
+                restore(value)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("main_split", self.main_split.saveState())
+        self.settings.setValue("right_split", self.right_split.saveState())
+        self.settings.sync()
+        self.stall_monitor.stop()
+        self.chart_timer.stop()
+        self.engine.stop()
+        super().closeEvent(event)
+
+
+def application() -> QApplication:
+    """The QApplication (created once), with pyqtgraph set up for row-major numpy images."""
+    import pyqtgraph as pg
+
+    app = QApplication.instance() or QApplication([])
+    app.setApplicationName("RADAR Desktop")
+    app.setOrganizationName("RADAR")
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    return app

@@ -1,0 +1,154 @@
+"""The results table: one row per scanned file, sortable and filterable by verdict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
+
+from radar_desktop.core.records import ScanOutcome
+from radar_desktop.gui.images import to_pixmap
+
+COLUMNS = ("", "Name", "Score", "Verdict", "ms", "Message")
+ERROR = "ERROR"
+FILTERS = ("All", "OK", "REVIEW", "NOK", "Flagged (REVIEW + NOK)", ERROR)
+VERDICT_BACKGROUNDS = {"OK": "#e8f5e9", "REVIEW": "#fff3e0", "NOK": "#ffebee", ERROR: "#eeeeee"}
+SORT_ROLE = Qt.UserRole + 1
+
+
+def verdict_of(outcome: ScanOutcome) -> str:
+    return outcome.result.verdict.value if outcome.result is not None else ERROR
+
+
+class ResultsModel(QAbstractTableModel):
+    """Scan outcomes in processing order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outcomes: list[ScanOutcome] = []
+        self._pixmaps: list = []
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt API)
+        return 0 if parent.isValid() else len(self.outcomes)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        outcome = self.outcomes[index.row()]
+        column = index.column()
+        verdict = verdict_of(outcome)
+        score = outcome.result.score if outcome.result is not None else None
+        if role == Qt.DecorationRole and column == 0:
+            return self._pixmaps[index.row()]
+        if role == Qt.DisplayRole:
+            return (
+                None,
+                Path(outcome.path).name,
+                "" if score is None else f"{score:.4g}",
+                verdict,
+                f"{outcome.milliseconds:.0f}",
+                outcome.error or "",
+            )[column]
+        if role == SORT_ROLE:
+            return (index.row(), Path(outcome.path).name, -1e300 if score is None else score, verdict, outcome.milliseconds, outcome.error or "")[column]
+        if role == Qt.BackgroundRole and column == 3:
+            return QColor(VERDICT_BACKGROUNDS[verdict])
+        if role == Qt.ToolTipRole:
+            return outcome.path if outcome.error is None else f"{outcome.path}\n{outcome.error}"
+        return None
+
+    def append(self, outcome: ScanOutcome) -> None:
+        row = len(self.outcomes)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.outcomes.append(outcome)
+        self._pixmaps.append(to_pixmap(outcome.thumbnail) if outcome.thumbnail is not None else None)
+        self.endInsertRows()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.outcomes, self._pixmaps = [], []
+        self.endResetModel()
+
+
+class VerdictFilter(QSortFilterProxyModel):
+    """Shows all rows or only those of one verdict; sorts numerically."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSortRole(SORT_ROLE)
+        self._wanted: set[str] | None = None
+
+    def set_filter(self, label: str) -> None:
+        self.beginFilterChange()
+        self._wanted = {
+            "All": None,
+            "Flagged (REVIEW + NOK)": {"REVIEW", "NOK"},
+        }.get(label, {label})
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
+        if self._wanted is None:
+            return True
+        return verdict_of(self.sourceModel().outcomes[source_row]) in self._wanted
+
+
+class ResultsTableWidget(QWidget):
+    """The table with its verdict filter; emits the source row of the image to show."""
+
+    sig_row_activated = Signal(int)
+    """Row in processing order (model row) that the user opened or moved to."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = ResultsModel()
+        self.proxy = VerdictFilter()
+        self.proxy.setSourceModel(self.model)
+        self.filter_box = QComboBox()
+        self.filter_box.addItems(FILTERS)
+        self.filter_box.currentTextChanged.connect(self.proxy.set_filter)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.setIconSize(QSize(40, 40))
+        self.view.verticalHeader().setDefaultSectionSize(44)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setColumnWidth(0, 48)
+        self.view.setColumnWidth(1, 170)
+        self.view.doubleClicked.connect(self._on_view_activated)
+        self.view.selectionModel().currentRowChanged.connect(self._on_view_activated)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Show"))
+        top.addWidget(self.filter_box, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.view)
+
+    def _on_view_activated(self, index: QModelIndex, _previous: QModelIndex | None = None) -> None:
+        if index.isValid():
+            self.sig_row_activated.emit(self.proxy.mapToSource(index).row())
+
+    def select_row(self, source_row: int) -> None:
+        """Make a model row current (it is shown in the viewer through the activation signal)."""
+        index = self.proxy.mapFromSource(self.model.index(source_row, 1))
+        if index.isValid():
+            self.view.setCurrentIndex(index)
+
+    def step(self, offset: int) -> None:
+        """Move the current row up or down in the displayed order."""
+        current = self.view.currentIndex()
+        row = (current.row() + offset) if current.isValid() else 0
+        if 0 <= row < self.proxy.rowCount():
+            self.view.setCurrentIndex(self.proxy.index(row, 1))

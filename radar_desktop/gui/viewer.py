@@ -1,0 +1,127 @@
+"""Side-by-side viewer: the original and its heatmap, with linked pan and zoom."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+from radar_desktop.core.records import InspectionResult
+from radar_desktop.core.verdict import Verdict
+from radar_desktop.gui.images import defect_contours
+
+VERDICT_COLOURS = {Verdict.OK: "#2e7d32", Verdict.REVIEW: "#ef6c00", Verdict.NOK: "#c62828"}
+CONTOUR_PEN = pg.mkPen("#00e5ff", width=2)
+
+
+class ViewerWidget(QWidget):
+    """Original on the left, heatmap on the right; overlay, contour and colour-scale toggles."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.header = QLabel("No image")
+        self.header.setTextFormat(Qt.RichText)
+        self.overlay_box = QCheckBox("Overlay")
+        self.contour_box = QCheckBox("Contour")
+        self.contour_box.setChecked(True)
+        self.scale_box = QCheckBox("Colour scale")
+        self.opacity = QSlider(Qt.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(50)
+        self.opacity.setMaximumWidth(120)
+        self.opacity.setToolTip("Heatmap opacity in the overlay")
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.left = self.graphics.addViewBox(row=0, col=0, lockAspect=True, invertY=True)
+        self.right = self.graphics.addViewBox(row=0, col=1, lockAspect=True, invertY=True)
+        self.right.setXLink(self.left)
+        self.right.setYLink(self.left)
+        self.original = pg.ImageItem()
+        self.overlay_item = pg.ImageItem()
+        self.heatmap = pg.ImageItem()
+        colormap = pg.colormap.get("inferno")
+        for item in (self.overlay_item, self.heatmap):
+            item.setColorMap(colormap)
+        self.left.addItem(self.original)
+        self.left.addItem(self.overlay_item)
+        self.right.addItem(self.heatmap)
+        self.colour_bar = pg.ColorBarItem(colorMap=colormap, interactive=False, width=12)
+        self.colour_bar.setImageItem(self.heatmap)
+        self.graphics.addItem(self.colour_bar, row=0, col=2)
+        self.contour_items: list[pg.PlotCurveItem] = []
+
+        controls = QHBoxLayout()
+        for widget in (self.overlay_box, QLabel("Opacity"), self.opacity, self.contour_box, self.scale_box):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
+        layout.addLayout(controls)
+        layout.addWidget(self.graphics, 1)
+
+        self._result: InspectionResult | None = None
+        self._segmentation_level = 0.0
+        for box in (self.overlay_box, self.contour_box, self.scale_box):
+            box.toggled.connect(self._refresh_layers)
+        self.opacity.valueChanged.connect(self._refresh_layers)
+        self._refresh_layers()
+
+    def show_result(
+        self,
+        image: np.ndarray,
+        result: InspectionResult,
+        map_range: tuple[float, float],
+        segmentation_level: float,
+        threshold: float,
+    ) -> None:
+        """Display one inspected image; ``image`` is (H, W, C) float 0..1."""
+        self._result = result
+        self._segmentation_level = segmentation_level
+        shown = image[:, :, 0] if image.shape[2] == 1 else image
+        self.original.setImage(shown, levels=(0.0, 1.0))
+        low, high = map_range
+        for item in (self.heatmap, self.overlay_item):
+            item.setImage(result.anomaly_map, levels=(low, max(high, low + 1e-9)))
+        self.colour_bar.setLevels((low, high))
+        for item in self.contour_items:
+            item.getViewBox().removeItem(item)
+        self.contour_items = []
+        for outline in defect_contours(result.anomaly_map, segmentation_level):
+            for box in (self.left, self.right):
+                curve = pg.PlotCurveItem(outline[:, 0], outline[:, 1], pen=CONTOUR_PEN)
+                box.addItem(curve)
+                self.contour_items.append(curve)
+        colour = VERDICT_COLOURS[result.verdict]
+        name = html.escape(result.source.replace("\\", "/").rsplit("/", 1)[-1])
+        self.header.setText(
+            f"<b>{name}</b> &nbsp; score <b>{result.score:.4g}</b> &nbsp; NOK threshold {threshold:.4g} &nbsp; "
+            f"<span style='color:{colour}; font-weight:bold'>{result.verdict.value}</span>"
+        )
+        self._refresh_layers()
+        self.left.autoRange(padding=0.01)
+
+    def clear(self) -> None:
+        self._result = None
+        for item in (self.original, self.overlay_item, self.heatmap):
+            item.clear()
+        for item in self.contour_items:
+            item.getViewBox().removeItem(item)
+        self.contour_items = []
+        self.header.setText("No image")
+
+    def _refresh_layers(self) -> None:
+        self.overlay_item.setVisible(self.overlay_box.isChecked())
+        self.overlay_item.setOpacity(self.opacity.value() / 100)
+        self.opacity.setEnabled(self.overlay_box.isChecked())
+        self.colour_bar.setVisible(self.scale_box.isChecked())
+        for item in self.contour_items:
+            item.setVisible(self.contour_box.isChecked())
+
+    @property
+    def contour_count(self) -> int:
+        """Outlines drawn per view (for tests and the status bar)."""
+        return len(self.contour_items) // 2

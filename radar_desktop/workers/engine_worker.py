@@ -1,0 +1,135 @@
+"""The engine worker: one QObject on one long-lived QThread that owns the model.
+
+Every job ends with exactly one terminal signal: ``sig_finished``, ``sig_failed`` or ``sig_cancelled``.
+Cancellation is a token the GUI thread sets directly; the job polls it between batches.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from radar_desktop.core.cancel import CancelToken, Cancelled
+from radar_desktop.core.verdict import Thresholds
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadedProfile:
+    """What the GUI needs to know about the profile the worker has loaded."""
+
+    name: str
+    scorer: str
+    device: str
+    thresholds: Thresholds
+    map_range: tuple[float, float]
+    segmentation_level: float
+    content_hash: str
+
+
+class EngineWorker(QObject):
+    """Runs profile loading and scans off the GUI thread."""
+
+    sig_profile_loaded = Signal(object)
+    """LoadedProfile of the profile now active."""
+    sig_progress = Signal(float, str)
+    """Fraction 0..1 and a short message."""
+    sig_outcome = Signal(object)
+    """One ScanOutcome, in scan order."""
+    sig_finished = Signal(str)
+    """Name of the job that completed."""
+    sig_failed = Signal(str, str)
+    """User message and the traceback (also logged)."""
+    sig_cancelled = Signal(str)
+    """Name of the job that stopped on request."""
+
+    def __init__(self, device_name: str = "auto") -> None:
+        super().__init__()
+        self._device_name = device_name
+        self._inspector = None
+        self._cancel = CancelToken()
+
+    def cancel(self) -> None:
+        """Ask the running job to stop; safe to call from any thread."""
+        self._cancel.cancel()
+
+    def _run(self, job: str, work: Callable[[], None]) -> None:
+        self._cancel = CancelToken()
+        try:
+            work()
+        except Cancelled:
+            self.sig_cancelled.emit(job)
+        except Exception as error:  # every failure must reach the user, never kill the thread
+            details = traceback.format_exc()
+            log.error("%s failed:\n%s", job, details)
+            self.sig_failed.emit(f"{job} failed: {error}", details)
+        else:
+            self.sig_finished.emit(job)
+
+    @Slot(str)
+    def load_profile(self, name: str) -> None:
+        """Load a profile's model and scorer onto the device."""
+        self._run("load profile", lambda: self._load(name))
+
+    def _load(self, name: str) -> None:
+        from radar_desktop.engine.device import describe_device, resolve_device
+        from radar_desktop.engine.inspection import Inspector
+        from radar_desktop.profiles.store import open_profile
+
+        self._inspector = None
+        profile = open_profile(name)
+        device = resolve_device(self._device_name)
+        model = profile.load_model(device)
+        scorer = profile.load_scorer()
+        self._inspector = Inspector(model, scorer, profile.thresholds())
+        self.sig_profile_loaded.emit(
+            LoadedProfile(
+                name=profile.name,
+                scorer=scorer.name,
+                device=describe_device(device),
+                thresholds=profile.thresholds(),
+                map_range=profile.entry().map_range,
+                segmentation_level=profile.segmentation_level(),
+                content_hash=profile.content_hash,
+            )
+        )
+
+    @Slot(list)
+    def scan(self, paths: list[Path]) -> None:
+        """Inspect the files in order, emitting one outcome each."""
+        self._run("scan", lambda: self._scan(paths))
+
+    def _scan(self, paths: list[Path]) -> None:
+        from radar_desktop.engine.scan import scan_files
+
+        if self._inspector is None:
+            raise RuntimeError("no profile is loaded")
+        cancel = self._cancel
+        for outcome in scan_files(self._inspector, paths, cancel=cancel, progress=self.sig_progress.emit):
+            self.sig_outcome.emit(outcome)
+
+
+class EngineThread:
+    """Owns the worker's QThread: starts it, and stops it cleanly on close."""
+
+    def __init__(self, worker: EngineWorker) -> None:
+        self.worker = worker
+        self.thread = QThread()
+        self.thread.setObjectName("engine")
+        worker.moveToThread(self.thread)
+        self.thread.start()
+
+    def stop(self, timeout_ms: int = 10_000) -> bool:
+        """Cancel the running job, quit the thread and wait; False (and a log line) if it did not end."""
+        self.worker.cancel()
+        self.thread.quit()
+        finished = self.thread.wait(timeout_ms)
+        if not finished:
+            log.error("the engine thread did not stop within %d ms", timeout_ms)
+        return finished

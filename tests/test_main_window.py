@@ -1,0 +1,150 @@
+"""The operator window, driven offscreen with a tiny profile on synthetic images."""
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def started_threads(monkeypatch):
+    """Records every QThread started during the test and fails it if one is still running after."""
+    from PySide6.QtCore import QThread
+
+    started = []
+    original = QThread.start
+
+    def recording_start(self, *args):
+        started.append(self)
+        return original(self, *args)
+
+    monkeypatch.setattr(QThread, "start", recording_start)
+    yield started
+    assert all(thread.isFinished() or not thread.isRunning() for thread in started), "a QThread is still running"
+
+
+@pytest.fixture
+def window(qtbot, tiny_profile, started_threads):
+    from radar_desktop.gui.main_window import MainWindow, application
+
+    application()
+    main = MainWindow(device_name="cpu")
+    qtbot.addWidget(main)
+    main.show()
+    # wait on GUI-thread state: waitSignal on a worker signal would run its slot on the worker thread
+    qtbot.waitUntil(lambda: main.profile is not None, timeout=60_000)
+    return main
+
+
+def _scan_folder(dataset: Path, tmp_path: Path, copies: int = 1) -> Path:
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    for copy in range(copies):
+        for kind in ("good", "defect"):
+            for path in sorted((dataset / "test" / kind).iterdir()):
+                (folder / f"{copy:02d}_{kind}_{path.name}").write_bytes(path.read_bytes())
+    (folder / "zz_corrupt.png").write_bytes(b"\x89PNG not really")
+    return folder
+
+
+def test_scan_fills_table_viewer_and_charts(window, qtbot, dataset, tmp_path):
+    folder = _scan_folder(dataset, tmp_path)
+    with qtbot.waitSignal(window.sig_task_done, timeout=120_000) as done:
+        window.open_paths([folder])
+    assert done.args == [0]
+    outcomes = window.table.model.outcomes
+    assert len(outcomes) == 13
+    verdicts = {Path(o.path).name: (o.result.verdict.value if o.result else "ERROR") for o in outcomes}
+    assert all(v == "NOK" for name, v in verdicts.items() if "_defect_" in name)
+    assert verdicts["zz_corrupt.png"] == "ERROR"
+    assert "12 images" not in window.status_label.text() and "13 images" in window.status_label.text()
+    assert len(window.charts.scores) == 12
+    assert window.charts.series.getData()[1].tolist() == window.charts.scores
+
+    defect_row = next(i for i, o in enumerate(outcomes) if "_defect_" in o.path)
+    window.table.select_row(defect_row)
+    assert "NOK" in window.viewer.header.text()
+    assert window.viewer.contour_count >= 1
+
+    window.table.filter_box.setCurrentText("NOK")
+    assert window.table.proxy.rowCount() == 6
+    window.table.filter_box.setCurrentText("ERROR")
+    assert window.table.proxy.rowCount() == 1
+    window.table.filter_box.setCurrentText("All")
+    window.table.view.sortByColumn(2, pytest.importorskip("PySide6.QtCore").Qt.DescendingOrder)
+    top = window.table.proxy.mapToSource(window.table.proxy.index(0, 1)).row()
+    assert "_defect_" in outcomes[top].path
+
+
+def test_cancel_stops_a_scan_midway(window, qtbot, dataset, tmp_path):
+    folder = _scan_folder(dataset, tmp_path, copies=8)
+    total = len(list(folder.iterdir()))
+    window.worker.sig_outcome.connect(lambda outcome: window.cancel_scan())
+    with qtbot.waitSignal(window.sig_task_done, timeout=120_000) as done:
+        window.open_paths([folder])
+    assert done.args == [1]
+    assert 0 < len(window.table.model.outcomes) < total
+    assert "cancelled" in window.status_label.text()
+    assert window.open_folder_action.isEnabled()
+
+
+def test_a_broken_model_fails_with_a_dialog_not_a_crash(qtbot, tiny_profile, started_threads):
+    from PySide6.QtWidgets import QMessageBox
+
+    from radar_desktop.gui.main_window import MainWindow, application
+
+    weights = tiny_profile.folder / "model" / "unet" / "diffusion_pytorch_model.safetensors"
+    weights.write_bytes(b"garbage")
+    application()
+    main = MainWindow(device_name="cpu")
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitUntil(lambda: any(box.isVisible() for box in main.findChildren(QMessageBox)), timeout=60_000)
+    [box] = main.findChildren(QMessageBox)
+    assert "load profile failed" in box.text()
+    assert "Traceback" in box.detailedText()
+    assert not main.open_folder_action.isEnabled()
+
+
+def test_settings_remember_folder_and_splitters(window, qtbot, tiny_profile, dataset, started_threads):
+    from radar_desktop.gui.main_window import MainWindow
+
+    window.resize(760, 560)  # inside the offscreen screen, so the geometry restores exactly
+    window.main_split.setSizes([300, 460])
+    sizes = window.main_split.sizes()
+    with qtbot.waitSignal(window.sig_task_done, timeout=120_000):
+        window.open_paths([dataset / "test" / "good"])
+    window.close()
+    again = MainWindow(device_name="cpu")
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.size() == window.size()
+    assert again.main_split.sizes() == sizes
+    assert again.settings.value("last_folder") == str(dataset / "test" / "good")
+    assert again.profile_box.currentText() == "tiny"
+
+
+def test_command_line_task_scans_saves_a_screenshot_and_exits_zero(tiny_profile, isolated_home, dataset, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    shot = tmp_path / "window.png"
+    command = [sys.executable, "-m", "radar_desktop.app", "--profile", "tiny", "--device", "cpu",
+               "--open", str(dataset / "test" / "defect"), "--screenshot", str(shot), "--quit-when-done"]
+    env = {**os.environ, "RADAR_DESKTOP_HOME": str(isolated_home), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "6 images: 0 OK, 0 REVIEW, 6 NOK, 0 unreadable" in done.stderr
+    assert shot.stat().st_size > 10_000
+
+
+def test_empty_folder_is_refused_with_a_message(window, qtbot, tmp_path):
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    with qtbot.waitSignal(window.sig_task_done, timeout=5_000) as done:
+        window.open_paths([empty])
+    assert done.args == [1]
+    assert "holds no images" in window.status_label.text()
