@@ -148,3 +148,22 @@ def test_empty_folder_is_refused_with_a_message(window, qtbot, tmp_path):
         window.open_paths([empty])
     assert done.args == [1]
     assert "holds no images" in window.status_label.text()
+
+
+def test_dropped_folder_is_scanned_and_keys_step_through_results(window, qtbot, dataset):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(dataset / "test" / "defect"))])
+    drop = QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    with qtbot.waitSignal(window.sig_task_done, timeout=120_000) as done:
+        window.dropEvent(drop)
+    assert done.args == [0]
+    assert len(window.table.model.outcomes) == 6
+    window.table.select_row(0)
+    qtbot.keyClick(window.table.view, Qt.Key_Down)
+    assert window.table.view.currentIndex().row() == 1
+    assert "bad_001.png" in window.viewer.header.text()
+    window.table.step(1)
+    assert "bad_002.png" in window.viewer.header.text()
