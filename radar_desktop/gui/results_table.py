@@ -124,8 +124,8 @@ class ResultsTableWidget(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(44)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setColumnWidth(0, 48)
-        self.view.setColumnWidth(1, 170)
+        for column, width in enumerate((48, 150, 64, 68, 44)):
+            self.view.setColumnWidth(column, width)
         self.view.doubleClicked.connect(self._on_view_activated)
         self.view.selectionModel().currentRowChanged.connect(self._on_view_activated)
         top = QHBoxLayout()
