@@ -35,10 +35,10 @@ class ScoreChartsWidget(QWidget):
             "series": (pg.InfiniteLine(angle=0, pen=REVIEW_PEN), pg.InfiniteLine(angle=0, pen=NOK_PEN)),
             "histogram": (pg.InfiniteLine(angle=90, pen=REVIEW_PEN), pg.InfiniteLine(angle=90, pen=NOK_PEN)),
         }
-        for line in self._lines["series"]:
-            self.series_plot.addItem(line)
-        for line in self._lines["histogram"]:
-            self.histogram_plot.addItem(line)
+        for plot, lines in ((self.series_plot, self._lines["series"]), (self.histogram_plot, self._lines["histogram"])):
+            for line in lines:
+                line.setVisible(False)  # until a profile gives thresholds
+                plot.addItem(line)
         self.scores: list[float] = []
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -49,6 +49,8 @@ class ScoreChartsWidget(QWidget):
         for review, nok in self._lines.values():
             review.setValue(thresholds.review)
             nok.setValue(thresholds.nok)
+            review.setVisible(True)
+            nok.setVisible(True)
 
     def set_scores(self, scores: list[float]) -> None:
         """Redraw both charts for the scan's scores so far."""
