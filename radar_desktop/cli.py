@@ -231,7 +231,9 @@ def _evaluate(args: argparse.Namespace) -> int:
         "images": len(items) - len(skipped),
         "anomalous": sum(i.is_anomalous for i in items),
         "skipped": [list(s) for s in skipped],
-        "scorers": {r.scorer: {**r.summary(), "scores": r.scores} for r in results},
+        "scorers": {
+            r.scorer: {**r.summary(), "description": s.description, "scores": r.scores} for r, s in zip(results, scorers)
+        },
     }
     write_text_atomic(args.json, json.dumps(report, indent=2))
     print(format_table(results))

@@ -54,6 +54,7 @@ def test_train_scan_evaluate_end_to_end(dataset, tiny_config_file, tmp_path, cap
     assert set(report["scorers"]) == {"paper", "residual", "features", "recon"}
     assert report["images"] == 12 and report["anomalous"] == 6
     assert report["scorers"]["features"]["image_auroc"] == 1.0
+    assert report["scorers"]["paper"]["description"].startswith("paper-faithful")
     for metrics in report["scorers"].values():
         assert set(metrics["at_threshold"]) == {"threshold", "accuracy", "precision", "recall", "f1"}
     assert "img AUROC" in capsys.readouterr().out
