@@ -1,4 +1,4 @@
-"""Headless commands over the same core the GUI uses: train, scan, evaluate."""
+"""Headless commands over the same core the GUI uses: train, scan, report, evaluate."""
 
 from __future__ import annotations
 
@@ -40,6 +40,17 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     scan.add_argument("--maps", type=Path, help="folder for heatmap overlay PNGs")
     scan.add_argument("--scorer", default=None, help="scorer to use (default: the profile's)")
     scan.add_argument("--device", default="auto")
+
+    report = subparsers.add_parser("report", help="inspect a folder or file and write a PDF report (and CSV)")
+    report.add_argument("--profile", required=True)
+    report.add_argument("--input", required=True, type=Path, help="an image file or a folder of images")
+    report.add_argument("--pdf", required=True, type=Path, help="output PDF (a JSON sidecar is written beside it)")
+    report.add_argument("--csv", type=Path, help="also write one CSV row per image")
+    report.add_argument("--only-flagged", action="store_true", help="picture only REVIEW and NOK images")
+    report.add_argument("--operator", help="name on the report (default: the login name)")
+    report.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
+    report.add_argument("--scorer", default=None, help="scorer to use (default: the profile's)")
+    report.add_argument("--device", default="auto")
 
     evaluate = subparsers.add_parser("evaluate", help="measure a profile on an MVTec-layout dataset")
     evaluate.add_argument("--profile", required=True)
@@ -89,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     from radar_desktop.profiles.profile import ProfileError
     from radar_desktop.sources.images import ImageReadError
 
-    handlers = {"train": _train, "scan": _scan, "evaluate": _evaluate}
+    handlers = {"train": _train, "scan": _scan, "report": _report, "evaluate": _evaluate}
     try:
         return handlers[args.command](args)
     except (ProfileError, ImageReadError, ValueError, OSError) as error:
@@ -177,36 +188,113 @@ def _open(profile_name: str, device_name: str):
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from radar_desktop.engine.inspection import Inspector
-    from radar_desktop.engine.scan import scan_files
+    from radar_desktop.reports.entries import write_entries_csv
     from radar_desktop.reports.heatmap_image import colorize, overlay, save_png
-    from radar_desktop.reports.scan_table import ScanRow, write_scan_csv
-    from radar_desktop.sources.images import list_images, read_image
 
-    profile, model = _open(args.profile, args.device)
-    scorer_name = args.scorer or profile.default_scorer
-    entry = profile.entry(scorer_name)
-    inspector = Inspector(model, profile.load_scorer(scorer_name), entry.thresholds)
-    paths = list_images(args.input)
-    rows: list[ScanRow] = []
+    run = _ScanRun(args)
+
+    def save_map(entry, result, load_image) -> None:
+        if args.maps:
+            heat = colorize(result.anomaly_map, *run.calibration.map_range)
+            save_png(overlay(load_image(), heat), args.maps / f"{Path(entry.path).stem}_heatmap.png")
+
     try:
-        with progress_bar("scan") as progress:
-            for outcome in scan_files(inspector, paths, progress=progress):
-                result = outcome.result
-                if result is None:
-                    rows.append(ScanRow(outcome.path, None, "", "error", outcome.error or "", outcome.milliseconds))
-                    continue
-                rows.append(ScanRow(outcome.path, result.score, result.verdict.value, "ok", "", outcome.milliseconds))
-                if args.maps:
-                    image = read_image(outcome.path, model.config.channels)
-                    heat = colorize(result.anomaly_map, *entry.map_range)
-                    save_png(overlay(image, heat), args.maps / f"{Path(outcome.path).stem}_heatmap.png")
+        run.scan(args.input, save_map)
     finally:
-        write_scan_csv(rows, args.csv)  # whatever was inspected before an interruption is kept
-    counts = {v: sum(r.verdict == v for r in rows) for v in ("OK", "REVIEW", "NOK")}
-    errors = sum(r.status == "error" for r in rows)
-    print(f"{len(rows)} files: {counts['OK']} OK, {counts['REVIEW']} REVIEW, {counts['NOK']} NOK, {errors} errors -> {args.csv}")
+        write_entries_csv(run.entries, args.csv)  # whatever was inspected before an interruption is kept
+    print(f"{_counts_line(run.entries)} -> {args.csv}")
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from radar_desktop.reports.export import ReportFiles, export_report
+    from radar_desktop.reports.figures import make_figure
+    from radar_desktop.reports.pdf import PdfOptions
+    from radar_desktop.reports.session import build_report
+
+    options = PdfOptions(page_size=args.page_size, only_flagged=args.only_flagged)
+    files = ReportFiles(args.pdf, args.csv)
+    run = _ScanRun(args)
+    figures = {}  # small JPEGs, so a large batch does not keep full-size maps
+
+    def keep_figure(entry, result, load_image) -> None:
+        if entry.flagged or not options.only_flagged:
+            figures[entry.index] = make_figure(load_image(), result.anomaly_map, run.calibration.map_range, run.segmentation_level)
+
+    cancel = CancelToken()
+    with cancel_on_interrupt(cancel):
+        run.scan(args.input, keep_figure, cancel)
+        report = build_report(run.session(args.operator or _login_name(), str(args.input.resolve())), run.entries)
+        with progress_bar("report") as progress:
+            pages = export_report(report, lambda e: figures.get(e.index), files, options, cancel=cancel, progress=progress)
+    written = ", ".join(str(p) for p in files.written())
+    print(f"report {report.report_id}: {_counts_line(run.entries)}; {pages} pages -> {written}")
+    return 0
+
+
+class _ScanRun:
+    """A profile opened for a scan, and the entries the scan has produced so far."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from radar_desktop.engine.device import describe_device
+        from radar_desktop.engine.inspection import Inspector
+
+        self.profile, self.model = _open(args.profile, args.device)
+        self.scorer = args.scorer or self.profile.default_scorer
+        self.calibration = self.profile.entry(self.scorer)
+        self.segmentation_level = self.profile.segmentation_level(self.scorer)
+        self.device = describe_device(self.model.device)
+        self.inspector = Inspector(self.model, self.profile.load_scorer(self.scorer), self.calibration.thresholds)
+        self.entries: list = []
+
+    def scan(self, source: Path, on_result, cancel: CancelToken | None = None) -> None:
+        """Inspect ``source`` (file or folder); ``on_result(entry, result, load_image)`` sees each inspected image."""
+        from radar_desktop.engine.scan import scan_files
+        from radar_desktop.reports.entries import entry_from_outcome
+        from radar_desktop.sources.images import list_images, read_image
+
+        paths = list_images(source)
+        with progress_bar("scan") as progress:
+            for outcome in scan_files(self.inspector, paths, cancel=cancel, progress=progress):
+                entry = entry_from_outcome(len(self.entries) + 1, outcome)
+                self.entries.append(entry)
+                if outcome.result is not None:
+                    path, channels = outcome.path, self.model.config.channels
+                    on_result(entry, outcome.result, lambda: read_image(path, channels))
+
+    def session(self, operator: str, source: str):
+        """What the report says about this run."""
+        from dataclasses import asdict
+
+        from radar_desktop.reports.session import SessionInfo
+
+        return SessionInfo(
+            operator=operator,
+            source=source,
+            profile_name=self.profile.name,
+            profile_hash=self.profile.content_hash,
+            scorer=self.scorer,
+            device=self.device,
+            thresholds=self.calibration.thresholds,
+            model=asdict(self.model.config),
+        )
+
+
+def _counts_line(entries: list) -> str:
+    counts = {v: sum(e.verdict == v for e in entries) for v in ("OK", "REVIEW", "NOK", "ERROR")}
+    return (
+        f"{len(entries)} files: {counts['OK']} OK, {counts['REVIEW']} REVIEW, {counts['NOK']} NOK, "
+        f"{counts['ERROR']} errors"
+    )
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers and services
+        return "unknown"
 
 
 def _evaluate(args: argparse.Namespace) -> int:

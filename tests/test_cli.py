@@ -37,11 +37,11 @@ def test_train_scan_evaluate_end_to_end(dataset, tiny_config_file, tmp_path, cap
     assert main(["scan", "--profile", "Tile A", "--input", str(scan_dir), "--csv", str(out_csv), "--maps", str(maps)]) == 0
     with out_csv.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == ["path", "score", "verdict", "status", "message", "milliseconds"]
+    assert list(rows[0]) == ["index", "name", "path", "inspected_at", "score", "verdict", "message", "comment", "milliseconds"]
     assert len(rows) == 13
-    broken = [r for r in rows if r["path"].endswith("corrupt.png")]
-    assert broken[0]["status"] == "error" and "not a readable image" in broken[0]["message"]
-    scored = [r for r in rows if r["status"] == "ok"]
+    broken = [r for r in rows if r["name"] == "corrupt.png"]
+    assert broken[0]["verdict"] == "ERROR" and "not a readable image" in broken[0]["message"]
+    scored = [r for r in rows if r["verdict"] != "ERROR"]
     good = [float(r["score"]) for r in scored if "good_" in r["path"]]
     bad = [float(r["score"]) for r in scored if "defect_" in r["path"]]
     assert min(bad) > max(good)

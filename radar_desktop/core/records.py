@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
 from radar_desktop.core.verdict import Verdict
+
+
+def local_timestamp() -> str:
+    """Now, as local time with its UTC offset, to the second (what quality records show)."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class ScanOutcome:
     """One file of a scan: a result, or the reason it could not be inspected.
 
     ``thumbnail`` is a small uint8 copy of the image (H, W, C) for lists, None when unreadable.
+    ``inspected_at`` is the local time (ISO 8601 with UTC offset) the outcome was known.
     """
 
     path: str
@@ -49,3 +56,4 @@ class ScanOutcome:
     error: str | None
     milliseconds: float
     thumbnail: np.ndarray | None = None
+    inspected_at: str = field(default_factory=local_timestamp)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from PySide6.QtGui import QImage, QPixmap
 
@@ -15,9 +14,3 @@ def to_pixmap(image: np.ndarray) -> QPixmap:
     qimage = QImage(data.data, w, h, data.strides[0], fmt).copy()  # copy: the array may be freed
     return QPixmap.fromImage(qimage)
 
-
-def defect_contours(anomaly_map: np.ndarray, level: float) -> list[np.ndarray]:
-    """Closed outlines (N, 2 as x, y) of the regions where the map exceeds ``level``."""
-    mask = (anomaly_map > level).astype(np.uint8)
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    return [np.vstack([c[:, 0, :], c[:1, 0, :]]).astype(np.float32) + 0.5 for c in contours]

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 
 from radar_desktop.core.records import InspectionResult
 from radar_desktop.core.verdict import Verdict
-from radar_desktop.gui.images import defect_contours
+from radar_desktop.reports.figures import defect_contours
 
 VERDICT_COLOURS = {Verdict.OK: "#2e7d32", Verdict.REVIEW: "#ef6c00", Verdict.NOK: "#c62828"}
 CONTOUR_PEN = pg.mkPen("#00e5ff", width=2)
