@@ -210,10 +210,12 @@ def _report(args: argparse.Namespace) -> int:
     from radar_desktop.reports.export import ReportFiles, export_report
     from radar_desktop.reports.figures import make_figure
     from radar_desktop.reports.pdf import PdfOptions
-    from radar_desktop.reports.session import build_report
+    from radar_desktop.reports.session import build_report, login_name
 
     options = PdfOptions(page_size=args.page_size, only_flagged=args.only_flagged)
     files = ReportFiles(args.pdf, args.csv)
+    for path in files.written():  # fail before a long scan, not after it
+        path.parent.mkdir(parents=True, exist_ok=True)
     run = _ScanRun(args)
     figures = {}  # small JPEGs, so a large batch does not keep full-size maps
 
@@ -224,7 +226,7 @@ def _report(args: argparse.Namespace) -> int:
     cancel = CancelToken()
     with cancel_on_interrupt(cancel):
         run.scan(args.input, keep_figure, cancel)
-        report = build_report(run.session(args.operator or _login_name(), str(args.input.resolve())), run.entries)
+        report = build_report(run.session(args.operator or login_name() or "unknown", str(args.input.resolve())), run.entries)
         with progress_bar("report") as progress:
             pages = export_report(report, lambda e: figures.get(e.index), files, options, cancel=cancel, progress=progress)
     written = ", ".join(str(p) for p in files.written())
@@ -286,15 +288,6 @@ def _counts_line(entries: list) -> str:
         f"{len(entries)} files: {counts['OK']} OK, {counts['REVIEW']} REVIEW, {counts['NOK']} NOK, "
         f"{counts['ERROR']} errors"
     )
-
-
-def _login_name() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name in some containers and services
-        return "unknown"
 
 
 def _evaluate(args: argparse.Namespace) -> int:

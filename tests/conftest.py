@@ -106,3 +106,33 @@ def tiny_profile(trained_profile_folder, isolated_home):
 
     shutil.copytree(trained_profile_folder, isolated_home / "profiles" / "tiny")
     return open_profile("tiny")
+
+
+@pytest.fixture
+def started_threads(monkeypatch):
+    """Records every QThread started during the test and fails it if one is still running after."""
+    from PySide6.QtCore import QThread
+
+    started = []
+    original = QThread.start
+
+    def recording_start(self, *args):
+        started.append(self)
+        return original(self, *args)
+
+    monkeypatch.setattr(QThread, "start", recording_start)
+    yield started
+    assert all(thread.isFinished() or not thread.isRunning() for thread in started), "a QThread is still running"
+
+
+@pytest.fixture
+def window(qtbot, tiny_profile, started_threads):
+    from radar_desktop.gui.main_window import MainWindow, application
+
+    application()
+    main = MainWindow(device_name="cpu")
+    qtbot.addWidget(main)
+    main.show()
+    # wait on GUI-thread state: waitSignal on a worker signal would run its slot on the worker thread
+    qtbot.waitUntil(lambda: main.profile is not None, timeout=60_000)
+    return main

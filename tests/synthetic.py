@@ -51,3 +51,15 @@ def make_dataset(root: Path, *, train: int = 12, test_good: int = 4, test_bad: i
         write_png(root / "test" / "defect" / f"bad_{i:03d}.png", image)
         write_png(root / "ground_truth" / "defect" / f"bad_{i:03d}_mask.png", mask.astype(np.uint8) * 255)
     return root
+
+
+def scan_folder(dataset: Path, tmp_path: Path, copies: int = 1) -> Path:
+    """A folder of the test images of ``dataset`` (good and defect, ``copies`` times) and one corrupt file."""
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    for copy in range(copies):
+        for kind in ("good", "defect"):
+            for path in sorted((dataset / "test" / kind).iterdir()):
+                (folder / f"{copy:02d}_{kind}_{path.name}").write_bytes(path.read_bytes())
+    (folder / "zz_corrupt.png").write_bytes(b"\x89PNG not really")
+    return folder

@@ -4,52 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.synthetic import scan_folder
+
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def started_threads(monkeypatch):
-    """Records every QThread started during the test and fails it if one is still running after."""
-    from PySide6.QtCore import QThread
-
-    started = []
-    original = QThread.start
-
-    def recording_start(self, *args):
-        started.append(self)
-        return original(self, *args)
-
-    monkeypatch.setattr(QThread, "start", recording_start)
-    yield started
-    assert all(thread.isFinished() or not thread.isRunning() for thread in started), "a QThread is still running"
-
-
-@pytest.fixture
-def window(qtbot, tiny_profile, started_threads):
-    from radar_desktop.gui.main_window import MainWindow, application
-
-    application()
-    main = MainWindow(device_name="cpu")
-    qtbot.addWidget(main)
-    main.show()
-    # wait on GUI-thread state: waitSignal on a worker signal would run its slot on the worker thread
-    qtbot.waitUntil(lambda: main.profile is not None, timeout=60_000)
-    return main
-
-
-def _scan_folder(dataset: Path, tmp_path: Path, copies: int = 1) -> Path:
-    folder = tmp_path / "incoming"
-    folder.mkdir()
-    for copy in range(copies):
-        for kind in ("good", "defect"):
-            for path in sorted((dataset / "test" / kind).iterdir()):
-                (folder / f"{copy:02d}_{kind}_{path.name}").write_bytes(path.read_bytes())
-    (folder / "zz_corrupt.png").write_bytes(b"\x89PNG not really")
-    return folder
-
-
 def test_scan_fills_table_viewer_and_charts(window, qtbot, dataset, tmp_path):
-    folder = _scan_folder(dataset, tmp_path)
+    folder = scan_folder(dataset, tmp_path)
     with qtbot.waitSignal(window.sig_task_done, timeout=120_000) as done:
         window.open_paths([folder])
     assert done.args == [0]
@@ -78,7 +39,7 @@ def test_scan_fills_table_viewer_and_charts(window, qtbot, dataset, tmp_path):
 
 
 def test_cancel_stops_a_scan_midway(window, qtbot, dataset, tmp_path):
-    folder = _scan_folder(dataset, tmp_path, copies=8)
+    folder = scan_folder(dataset, tmp_path, copies=8)
     total = len(list(folder.iterdir()))
     window.worker.sig_outcome.connect(lambda outcome: window.cancel_scan())
     with qtbot.waitSignal(window.sig_task_done, timeout=120_000) as done:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -53,6 +54,8 @@ class MainWindow(QMainWindow):
     """Profile name the worker should load."""
     sig_request_scan = Signal(list)
     """Image paths the worker should inspect."""
+    sig_request_report = Signal(object, object)
+    """ReportRequest to write and the FigureSource for its pictures."""
     sig_task_done = Signal(int)
     """Exit status of a task given on the command line (0 success)."""
 
@@ -62,6 +65,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = QSettings(str(data_home() / "settings.ini"), QSettings.IniFormat)
         self.profile: LoadedProfile | None = None
+        self.scan_profile: LoadedProfile | None = None  # the profile the table's results came from
+        self.scan_source = ""
         self.loading_profile = False
         self.pending_scan: list[Path] | None = None
         self.busy = False
@@ -88,6 +93,9 @@ class MainWindow(QMainWindow):
         self.open_folder_action = QAction("Open folder…", self)
         self.open_folder_action.setShortcut(QKeySequence.Open)
         self.open_files_action = QAction("Open files…", self)
+        self.export_action = QAction("Export report…", self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setEnabled(False)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         toolbar.addWidget(QLabel(" Profile "))
@@ -97,6 +105,8 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.open_folder_action)
         toolbar.addAction(self.open_files_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.export_action)
 
         self.table = ResultsTableWidget()
         self.viewer = ViewerWidget()
@@ -129,6 +139,8 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.sig_request_profile.connect(self.worker.load_profile)
         self.sig_request_scan.connect(self.worker.scan)
+        self.sig_request_report.connect(self.worker.export_report)
+        self.worker.sig_report_written.connect(self._on_worker_report_written)
         self.worker.sig_profile_loaded.connect(self._on_worker_profile_loaded)
         self.worker.sig_progress.connect(self._on_worker_progress)
         self.worker.sig_outcome.connect(self._on_worker_outcome)
@@ -138,6 +150,7 @@ class MainWindow(QMainWindow):
         self.profile_box.activated.connect(self._on_profile_box_activated)
         self.open_folder_action.triggered.connect(self._on_open_folder_triggered)
         self.open_files_action.triggered.connect(self._on_open_files_triggered)
+        self.export_action.triggered.connect(self._on_export_action_triggered)
         self.cancel_button.clicked.connect(self.cancel_scan)
         self.table.sig_row_activated.connect(self.show_row)
         self.chart_timer.timeout.connect(self._on_chart_timer_timeout)
@@ -210,6 +223,7 @@ class MainWindow(QMainWindow):
             return
         folder = paths[0] if paths[0].is_dir() else paths[0].parent
         self.settings.setValue("last_folder", str(folder))
+        self.scan_source = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files and folders, first {paths[0]}"
         if self.profile is None:
             self.pending_scan = files
             return
@@ -221,6 +235,7 @@ class MainWindow(QMainWindow):
         self.table.model.clear()
         self.viewer.clear()
         self.charts.set_scores([])
+        self.scan_profile = self.profile
         self.busy = True
         self._set_enabled_for_scan(False)
         self.cancel_button.setEnabled(True)
@@ -249,7 +264,7 @@ class MainWindow(QMainWindow):
             self._charts_dirty = False
             self.charts.set_scores([o.result.score for o in self.table.model.outcomes if o.result is not None])
 
-    def _end_scan(self, message: str) -> None:
+    def _end_job(self, message: str) -> None:
         self.busy = False
         self.chart_timer.stop()
         self._on_chart_timer_timeout()
@@ -261,24 +276,27 @@ class MainWindow(QMainWindow):
 
     def _on_worker_finished(self, job: str) -> None:
         if job != "scan":
-            return
+            return  # a report ends in _on_worker_report_written
         self.progress.setValue(1000)
         counts = {v: 0 for v in ("OK", "REVIEW", "NOK", "ERROR")}
         for outcome in self.table.model.outcomes:
             counts[verdict_of(outcome)] += 1
-        self._end_scan(
+        self._end_job(
             f"{len(self.table.model.outcomes)} images: {counts['OK']} OK, {counts['REVIEW']} REVIEW, "
             f"{counts['NOK']} NOK, {counts['ERROR']} unreadable"
         )
         self.sig_task_done.emit(0)
 
     def _on_worker_cancelled(self, job: str) -> None:
-        self._end_scan(f"Scan cancelled after {len(self.table.model.outcomes)} images")
+        if job == "report":
+            self._end_job("Report cancelled; nothing was written")
+        else:
+            self._end_job(f"Scan cancelled after {len(self.table.model.outcomes)} images")
         self.sig_task_done.emit(1)
 
     def _on_worker_failed(self, message: str, details: str) -> None:
         if self.busy:
-            self._end_scan("Scan failed")
+            self._end_job("Failed; the results in the table are kept")
         self.show_error(message, details)
         self.sig_task_done.emit(1)
 
@@ -295,6 +313,60 @@ class MainWindow(QMainWindow):
         self.open_folder_action.setEnabled(enabled)
         self.open_files_action.setEnabled(enabled)
         self.profile_box.setEnabled(not self.busy)
+        self.export_action.setEnabled(not self.busy and self.scan_profile is not None and bool(self.table.model.outcomes))
+
+    # ----- reports
+    def make_report(self, operator: str):
+        """A report of the table's results (with the operator's comments) under ``operator``'s name."""
+        from radar_desktop.reports.entries import entry_from_outcome
+        from radar_desktop.reports.session import SessionInfo, build_report
+
+        profile = self.scan_profile
+        model = self.table.model
+        entries = [entry_from_outcome(i + 1, o, c) for i, (o, c) in enumerate(zip(model.outcomes, model.comments))]
+        session = SessionInfo(
+            operator=operator,
+            source=self.scan_source,
+            profile_name=profile.name,
+            profile_hash=profile.content_hash,
+            scorer=profile.scorer,
+            device=profile.device,
+            thresholds=profile.thresholds,
+            model=profile.model,
+        )
+        return build_report(session, entries)
+
+    def export_report(self, request) -> None:
+        """Write a report of the table's results on the engine thread."""
+        from radar_desktop.reports.export import figures_from_outcomes
+
+        profile = self.scan_profile
+        outcomes = dict(enumerate(self.table.model.outcomes, start=1))
+        figures = figures_from_outcomes(outcomes, profile.map_range, profile.segmentation_level, profile.model["channels"])
+        self.busy = True
+        self._set_enabled_for_scan(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        self.status_label.setText(f"Writing {request.files.pdf.name}…")
+        self.sig_request_report.emit(request, figures)
+
+    def _on_export_action_triggered(self) -> None:
+        from radar_desktop.gui.report_dialog import ReportExportDialog
+        from radar_desktop.reports.session import login_name
+
+        operator = self.settings.value("operator", "") or login_name()
+        folder = Path(self.settings.value("report_folder", "") or Path.home())
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        request = ReportExportDialog.get_request(self.make_report, operator, folder / f"report-{stamp}.pdf", self)
+        if request is None:
+            return
+        self.settings.setValue("operator", request.report.session.operator)
+        self.settings.setValue("report_folder", str(request.files.pdf.parent))
+        self.export_report(request)
+
+    def _on_worker_report_written(self, files, pages: int) -> None:
+        self.progress.setValue(1000)
+        self._end_job(f"Report saved: {files.pdf} ({pages} pages)" + (f" and {files.csv.name}" if files.csv else ""))
 
     # ----- viewing
     def show_row(self, row: int) -> None:

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
 from radar_desktop.core.records import ScanOutcome
 from radar_desktop.gui.images import to_pixmap
 
-COLUMNS = ("", "Name", "Score", "Verdict", "ms", "Message")
+COLUMNS = ("", "Name", "Score", "Verdict", "ms", "Message", "Comment")
+COMMENT_COLUMN = 6
 ERROR = "ERROR"
 FILTERS = ("All", "OK", "REVIEW", "NOK", "Flagged (REVIEW + NOK)", ERROR)
 VERDICT_BACKGROUNDS = {"OK": "#e8f5e9", "REVIEW": "#fff3e0", "NOK": "#ffebee", ERROR: "#eeeeee"}
@@ -28,6 +29,7 @@ class ResultsModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.outcomes: list[ScanOutcome] = []
+        self.comments: list[str] = []
         self._pixmaps: list = []
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt API)
@@ -56,25 +58,49 @@ class ResultsModel(QAbstractTableModel):
                 verdict,
                 f"{outcome.milliseconds:.0f}",
                 outcome.error or "",
+                self.comments[index.row()],
             )[column]
+        if role == Qt.EditRole and column == COMMENT_COLUMN:
+            return self.comments[index.row()]
         if role == SORT_ROLE:
-            return (index.row(), Path(outcome.path).name, -1e300 if score is None else score, verdict, outcome.milliseconds, outcome.error or "")[column]
+            return (
+                index.row(),
+                Path(outcome.path).name,
+                -1e300 if score is None else score,
+                verdict,
+                outcome.milliseconds,
+                outcome.error or "",
+                self.comments[index.row()],
+            )[column]
         if role == Qt.BackgroundRole and column == 3:
             return QColor(VERDICT_BACKGROUNDS[verdict])
         if role == Qt.ToolTipRole:
             return outcome.path if outcome.error is None else f"{outcome.path}\n{outcome.error}"
         return None
 
+    def flags(self, index: QModelIndex) -> Qt.ItemFlags:
+        flags = super().flags(index)
+        return flags | Qt.ItemIsEditable if index.column() == COMMENT_COLUMN else flags
+
+    def setData(self, index: QModelIndex, value, role: int = Qt.EditRole) -> bool:  # noqa: N802 (Qt API)
+        """The operator's comment on one image (it goes into the report)."""
+        if role != Qt.EditRole or index.column() != COMMENT_COLUMN:
+            return False
+        self.comments[index.row()] = " ".join(str(value).split())  # one line: reports show it on one
+        self.dataChanged.emit(index, index)
+        return True
+
     def append(self, outcome: ScanOutcome) -> None:
         row = len(self.outcomes)
         self.beginInsertRows(QModelIndex(), row, row)
         self.outcomes.append(outcome)
+        self.comments.append("")
         self._pixmaps.append(to_pixmap(outcome.thumbnail) if outcome.thumbnail is not None else None)
         self.endInsertRows()
 
     def clear(self) -> None:
         self.beginResetModel()
-        self.outcomes, self._pixmaps = [], []
+        self.outcomes, self.comments, self._pixmaps = [], [], []
         self.endResetModel()
 
 
@@ -124,7 +150,8 @@ class ResultsTableWidget(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(44)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((48, 150, 64, 68, 44)):
+        self.view.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
+        for column, width in enumerate((48, 150, 64, 68, 44, 140)):
             self.view.setColumnWidth(column, width)
         self.view.doubleClicked.connect(self._on_view_activated)
         self.view.selectionModel().currentRowChanged.connect(self._on_view_activated)

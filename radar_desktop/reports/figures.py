@@ -9,7 +9,7 @@ import numpy as np
 
 from radar_desktop.reports.heatmap_image import colorize, overlay
 
-FIGURE_SIDE = 420
+FIGURE_SIDE = 360  # about 160 dpi in a report's picture panel
 JPEG_QUALITY = 88
 
 

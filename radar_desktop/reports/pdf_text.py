@@ -30,11 +30,12 @@ def _encodable(char: str) -> bool:
     return True
 
 
-def fit(text: str, font: str, size: float, width: float) -> str:
-    """``text`` shortened in the middle (keeping its end, e.g. a file extension) to fit ``width`` points."""
+def fit(text: str, font: str, size: float, width: float, keep_end: bool = True) -> str:
+    """``text`` shortened to fit ``width`` points: in the middle, so its end (a file extension) stays,
+    or with ``keep_end=False`` at the end (for sentences)."""
     if stringWidth(text, font, size) <= width:
         return text
-    keep_end = max(4, len(text) // 3)
+    keep_end = max(4, len(text) // 3) if keep_end else 0
     head, tail = text[: len(text) - keep_end], text[len(text) - keep_end :]
     while head and stringWidth(head + ELLIPSIS + tail, font, size) > width:
         head = head[:-1]

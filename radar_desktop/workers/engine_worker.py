@@ -31,10 +31,11 @@ class LoadedProfile:
     map_range: tuple[float, float]
     segmentation_level: float
     content_hash: str
+    model: dict
 
 
 class EngineWorker(QObject):
-    """Runs profile loading and scans off the GUI thread."""
+    """Runs profile loading, scans and report writing off the GUI thread."""
 
     sig_profile_loaded = Signal(object)
     """LoadedProfile of the profile now active."""
@@ -42,6 +43,8 @@ class EngineWorker(QObject):
     """Fraction 0..1 and a short message."""
     sig_outcome = Signal(object)
     """One ScanOutcome, in scan order."""
+    sig_report_written = Signal(object, int)
+    """ReportFiles written and the PDF's page count."""
     sig_finished = Signal(str)
     """Name of the job that completed."""
     sig_failed = Signal(str, str)
@@ -78,6 +81,8 @@ class EngineWorker(QObject):
         self._run("load profile", lambda: self._load(name))
 
     def _load(self, name: str) -> None:
+        from dataclasses import asdict
+
         from radar_desktop.engine.device import describe_device, resolve_device
         from radar_desktop.engine.inspection import Inspector
         from radar_desktop.profiles.store import open_profile
@@ -97,6 +102,7 @@ class EngineWorker(QObject):
                 map_range=profile.entry().map_range,
                 segmentation_level=profile.segmentation_level(),
                 content_hash=profile.content_hash,
+                model=asdict(model.config),
             )
         )
 
@@ -113,6 +119,19 @@ class EngineWorker(QObject):
         cancel = self._cancel
         for outcome in scan_files(self._inspector, paths, cancel=cancel, progress=self.sig_progress.emit):
             self.sig_outcome.emit(outcome)
+
+    @Slot(object, object)
+    def export_report(self, request, figures) -> None:
+        """Write a ReportRequest's files; ``figures`` makes each pictured entry's pictures."""
+        self._run("report", lambda: self._export(request, figures))
+
+    def _export(self, request, figures) -> None:
+        from radar_desktop.reports.export import export_report
+
+        pages = export_report(
+            request.report, figures, request.files, request.options, cancel=self._cancel, progress=self.sig_progress.emit
+        )
+        self.sig_report_written.emit(request.files, pages)
 
 
 class EngineThread:
