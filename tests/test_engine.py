@@ -6,6 +6,7 @@ import torch
 
 from radar_desktop.core.cancel import CancelToken, Cancelled
 from radar_desktop.engine.config import ModelConfig, TrainConfig, tiny_config
+from radar_desktop.engine.coreset import nearest_distance
 from radar_desktop.engine.device import resolve_device
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.patches import extract_patches, stitch_patches
@@ -62,8 +63,7 @@ def test_device_auto_and_refusal():
 
 
 def test_saved_model_reloads_with_identical_predictions(tmp_path, torch_threads):
-    model = RadarModel.create(tiny_config())
-    model.unet.eval()
+    model = RadarModel.create(tiny_config()).for_inference()
     model.save(tmp_path / "m")
     assert (tmp_path / "m" / "unet" / "diffusion_pytorch_model.safetensors").is_file()
     loaded = RadarModel.load(tmp_path / "m", CPU)
@@ -73,8 +73,7 @@ def test_saved_model_reloads_with_identical_predictions(tmp_path, torch_threads)
 
 
 def test_single_step_is_deterministic_and_independent_of_batching(torch_threads):
-    model = RadarModel.create(tiny_config(stride=8))
-    model.unet.eval()
+    model = RadarModel.create(tiny_config(stride=8)).for_inference()
     images = torch.rand(3, 1, 64, 64)
     together = single_step(model, images)
     alone = single_step(model, images[1:2])
@@ -82,6 +81,26 @@ def test_single_step_is_deterministic_and_independent_of_batching(torch_threads)
     assert together.features.shape[0] == 3 and together.features.shape[2:] == (16, 16)
     torch.testing.assert_close(together.noise_error[1:2], alone.noise_error, rtol=1e-4, atol=1e-5)
     torch.testing.assert_close(together.features[1:2], alone.features, rtol=1e-4, atol=1e-5)
+
+
+def test_a_features_only_pass_stops_early_with_the_same_features(torch_threads):
+    model = RadarModel.create(tiny_config(stride=8)).for_inference()
+    images = torch.rand(2, 1, 64, 64)
+    full = single_step(model, images)
+    features_only = single_step(model, images, with_noise=False)
+    assert features_only.noise_pred is None and features_only.noise_error is None
+    torch.testing.assert_close(features_only.features, full.features)
+    nothing = single_step(model, images, with_features=False, with_noise=False)
+    assert nothing.features is None and nothing.noise_pred is None
+    torch.testing.assert_close(nothing.images, full.images)
+
+
+def test_nearest_distance_matches_an_exhaustive_search(torch_threads):
+    generator = torch.Generator().manual_seed(0)
+    queries, bank = torch.randn(2500, 40, generator=generator), torch.randn(700, 40, generator=generator)
+    expected = torch.cdist(queries, bank).min(dim=1).values
+    torch.testing.assert_close(nearest_distance(queries, bank, chunk=1000), expected, rtol=1e-4, atol=1e-4)
+    assert nearest_distance(bank[:5], bank).max() < 1e-2  # a bank row is its own nearest neighbour
 
 
 def test_training_lowers_the_loss(torch_threads):

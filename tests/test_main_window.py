@@ -102,6 +102,27 @@ def test_command_line_task_scans_saves_a_screenshot_and_exits_zero(tiny_profile,
     assert shot.stat().st_size > 10_000
 
 
+@pytest.mark.parametrize("with_profile", [False, True])
+def test_the_window_opens_without_torch_and_quits_once_its_profile_is_loaded(
+    with_profile, tiny_profile, isolated_home, tmp_path
+):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if not with_profile:
+        shutil.rmtree(isolated_home / "profiles")
+    command = [sys.executable, "-m", "radar_desktop.app", "--device", "cpu", "--quit-when-done"]
+    env = {**os.environ, "RADAR_DESKTOP_HOME": str(isolated_home), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    if with_profile:
+        assert "window shown" in done.stderr
+    else:  # nothing to load: the engine (torch, diffusers) is never imported
+        assert "window shown (torch loaded: False)" in done.stderr
+
+
 def test_empty_folder_is_refused_with_a_message(window, qtbot, tmp_path):
     empty = tmp_path / "nothing"
     empty.mkdir()

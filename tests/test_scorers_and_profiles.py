@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -44,6 +45,25 @@ def test_inspection_result_has_the_image_size_and_a_verdict(tiny_profile, datase
     assert result.anomaly_map.shape == (50, 40)
     assert result.verdict.value in ("OK", "REVIEW", "NOK")
     assert result.timings.total_ms > 0
+
+
+def test_feature_maps_skip_padding_without_changing_the_content_map(tiny_profile, dataset):
+    from dataclasses import replace
+
+    from radar_desktop.engine.inspection import forward_for, working_batch
+    from radar_desktop.engine.preprocess import whole_square
+
+    model = tiny_profile.load_model(CPU)
+    scorer = tiny_profile.load_scorer("features")
+    path = next((dataset / "test" / "defect").iterdir())
+    image = read_image(path, 1)[:, :26]  # tall: most of the working square is padding
+    batch, placements = working_batch([image], model)
+    output = forward_for(model, batch, [scorer], placements)
+    [content] = scorer.content_maps(model, output)
+    full = scorer.maps(model, replace(output, placements=(whole_square(64),)))[0]
+    p = placements[0]
+    assert p.width < 40
+    np.testing.assert_allclose(content, full[p.top : p.top + p.height, p.left : p.left + p.width], rtol=1e-5, atol=1e-6)
 
 
 def test_scorer_state_round_trips_to_the_same_scores(tiny_profile, dataset):

@@ -25,8 +25,15 @@ def working_batch(images: Sequence[np.ndarray], model: RadarModel) -> tuple[torc
 def forward_for(
     model: RadarModel, batch: torch.Tensor, scorers: Iterable[Scorer], placements: Sequence[Placement] | None = None
 ) -> ForwardOutput:
-    """The single forward pass, with block features only when a scorer reads them."""
-    return single_step(model, batch, placements, with_features=any(s.reads_features for s in scorers))
+    """The single forward pass, computing only what the scorers read (block features, predicted noise)."""
+    scorers = list(scorers)
+    return single_step(
+        model,
+        batch,
+        placements,
+        with_features=any(s.reads_features for s in scorers),
+        with_noise=any(s.reads_noise for s in scorers),
+    )
 
 
 def batches(items: Sequence, size: int) -> Iterator[Sequence]:

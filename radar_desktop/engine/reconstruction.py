@@ -26,7 +26,7 @@ def reconstruct(
     per_image = patch_count(config.image_size, config.patch_size, config.stride) ** 2
     patches = extract_patches(images.to(device), config.patch_size, config.stride)
     noise = patch_noise(model, per_image).repeat(batch, 1, 1, 1)
-    x = noise_patches(model, patches, noise, start_t)
+    x = noise_patches(model, patches, noise, start_t).contiguous(memory_format=torch.channels_last)
     alphas = model.alphas_cumprod.to(device)
     schedule = ddim_timesteps(start_t, steps)
     restored = []

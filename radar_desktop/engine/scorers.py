@@ -33,6 +33,8 @@ class Scorer(ABC):
     description: str
     #: True for scorers that read the U-Net block features (they cost memory, so are only kept on demand).
     reads_features: bool = False
+    #: True for scorers that read the predicted noise; without them the pass stops at the last feature block.
+    reads_noise: bool = True
 
     #: True when the image score is the map's maximum, so the NOK threshold also outlines defects on the map.
     pooled_from_map: bool = True
@@ -98,6 +100,20 @@ class Scorer(ABC):
 
     def load_state(self, state: dict[str, np.ndarray]) -> None:
         """Restore what :meth:`state` returned."""
+
+
+def _content_cells(placement, scale: int, h: int, w: int, margin: int = 2) -> tuple[slice, slice]:
+    """Feature cells that a content pixel's value can depend on.
+
+    Padding is cropped away before scoring, so its cells need no nearest-neighbour search (the costly
+    part). A content pixel reads cells at most one away through bilinear upsampling, and the 5x5 blur
+    reaches 2 pixels further, under one more cell: a margin of 2 cells keeps the content map exact.
+    """
+    top = max(0, placement.top // scale - margin)
+    left = max(0, placement.left // scale - margin)
+    bottom = min(h, -(-(placement.top + placement.height) // scale) + margin)
+    right = min(w, -(-(placement.left + placement.width) // scale) + margin)
+    return slice(top, bottom), slice(left, right)
 
 
 def _blurred(maps: torch.Tensor) -> np.ndarray:
@@ -181,6 +197,7 @@ class FeatureScorer(Scorer):
     name = "features"
     description = "multi-scale attention-block features vs a memory bank of good features"
     reads_features = True
+    reads_noise = False
 
     def __init__(self, bank_size: int = 8192, samples_per_image: int = 512) -> None:
         super().__init__()
@@ -205,9 +222,14 @@ class FeatureScorer(Scorer):
         if self.bank is None:
             raise RuntimeError("the feature scorer has no memory bank yet")
         b, d, h, w = output.features.shape
-        queries = output.features.permute(0, 2, 3, 1).reshape(-1, d)
-        self.bank = self.bank.to(queries.device)  # moved once, then kept beside the model
-        distances = nearest_distance(queries, self.bank).reshape(b, 1, h, w)
+        self.bank = self.bank.to(output.features.device)  # moved once, then kept beside the model
+        distances = torch.empty((b, 1, h, w), device=output.features.device)
+        for i, placement in enumerate(output.placements):
+            rows, cols = _content_cells(placement, output.images.shape[-1] // h, h, w)
+            queries = output.features[i, :, rows, cols].permute(1, 2, 0).reshape(-1, d)
+            nearest = nearest_distance(queries, self.bank).reshape(rows.stop - rows.start, cols.stop - cols.start)
+            distances[i, 0] = nearest.min()  # padding cells: never read by the content map (see _content_cells)
+            distances[i, 0, rows, cols] = nearest
         size = output.images.shape[-1]
         return _blurred(F.interpolate(distances, size=size, mode="bilinear", align_corners=False)[:, 0])
 
@@ -224,6 +246,7 @@ class ReconScorer(Scorer):
     name = "recon"
     description = "reconstruction baseline (t = 250, DDIM)"
     max_calibration_images = 16
+    reads_noise = False  # it runs its own denoising passes from the input images
 
     def __init__(self, steps: int = 10, start_t: int = 250) -> None:
         super().__init__()

@@ -25,8 +25,8 @@ class ForwardOutput:
     """Stitched outputs of one single-step pass over a batch of working images (all on the model's device)."""
 
     images: torch.Tensor  # (B, C, S, S) in [-1, 1]
-    noise_pred: torch.Tensor  # (B, C, S, S)
-    noise_error: torch.Tensor  # (B, S, S): mean over channels of (predicted - injected)^2
+    noise_pred: torch.Tensor | None  # (B, C, S, S); None when the pass stopped at the last feature block
+    noise_error: torch.Tensor | None  # (B, S, S): mean over channels of (predicted - injected)^2
     features: torch.Tensor | None  # (B, D, S / 4, S / 4), each block L2-normalised
     placements: tuple[Placement, ...]  # where each image's content lies in the working square
 
@@ -60,22 +60,41 @@ def autocast_for(device: torch.device) -> contextlib.AbstractContextManager:
     return contextlib.nullcontext()
 
 
-class _FeatureCollector:
-    """Forward hooks that keep the outputs of the named U-Net blocks for one call."""
+class _EnoughFeatures(Exception):
+    """Raised by the last feature block's hook to skip the rest of the U-Net."""
 
-    def __init__(self, model: RadarModel, names: tuple[str, ...]) -> None:
+
+class _FeatureCollector:
+    """Forward hooks that keep the outputs of the named U-Net blocks for one call.
+
+    With ``stop_early`` the pass ends right after the last of them (in execution order): the
+    remaining decoder blocks, which run at the highest resolution, are the costliest.
+    """
+
+    def __init__(self, model: RadarModel, names: tuple[str, ...], stop_early: bool) -> None:
         modules = block_modules(model)
         unknown = [n for n in names if n not in modules]
         if unknown:
             raise ValueError(f"unknown feature blocks {unknown}; this model has {sorted(modules)}")
+        order = list(modules)
+        self.last = max(names, key=order.index) if stop_early else None
         self.outputs: dict[str, torch.Tensor] = {}
         self._handles = [modules[n].register_forward_hook(self._hook(n)) for n in names]
 
     def _hook(self, name: str):
         def keep(_module, _inputs, output):
             self.outputs[name] = output[0] if isinstance(output, tuple) else output
+            if name == self.last:
+                raise _EnoughFeatures
 
         return keep
+
+    def run(self, model: RadarModel, chunk: torch.Tensor, steps: torch.Tensor) -> torch.Tensor | None:
+        """The U-Net's noise prediction, or None when the pass stopped after the last feature block."""
+        try:
+            return model.unet(chunk, steps).sample.float()
+        except _EnoughFeatures:
+            return None
 
     def close(self) -> None:
         for handle in self._handles:
@@ -88,22 +107,27 @@ def single_step(
     placements: tuple[Placement, ...] | None = None,
     *,
     with_features: bool = True,
+    with_noise: bool = True,
     max_patches: int = 512,
 ) -> ForwardOutput:
     """Noise every patch of ``images`` (B, C, S, S in 0..1) to ``inference_t`` and run the U-Net once.
 
-    ``placements`` say where each image's content lies (default: the whole square).
+    ``placements`` say where each image's content lies (default: the whole square). Without
+    ``with_noise`` the pass stops after the last feature block; with neither, the U-Net does not run.
     """
     config = model.config
     device = model.device
     x = images.to(device, torch.float32) * 2 - 1
     batch, size = x.shape[0], config.image_size
+    placements = tuple(placements) if placements is not None else (whole_square(size),) * batch
+    if not (with_features or with_noise):
+        return ForwardOutput(x, None, None, None, placements)
     per_image = patch_count(size, config.patch_size, config.stride) ** 2
     patches = extract_patches(x, config.patch_size, config.stride)
     noise = patch_noise(model, per_image).repeat(batch, 1, 1, 1)
     t = config.inference_t
-    noisy = noise_patches(model, patches, noise, t)
-    collector = _FeatureCollector(model, config.feature_blocks) if with_features else None
+    noisy = noise_patches(model, patches, noise, t).contiguous(memory_format=torch.channels_last)
+    collector = _FeatureCollector(model, config.feature_blocks if with_features else (), stop_early=not with_noise)
     predictions, features = [], []
     feature_side = config.patch_size // FEATURE_SCALE
     try:
@@ -111,27 +135,21 @@ def single_step(
             for start in range(0, noisy.shape[0], max_patches):
                 chunk = noisy[start : start + max_patches]
                 steps = torch.full((chunk.shape[0],), t, device=device, dtype=torch.long)
-                predictions.append(model.unet(chunk, steps).sample.float())
-                if collector is not None:
+                predictions.append(collector.run(model, chunk, steps))
+                if with_features:
                     blocks = [
                         F.interpolate(F.normalize(collector.outputs[n].float(), dim=1), size=feature_side, mode="bilinear", align_corners=False)
                         for n in config.feature_blocks
                     ]
                     features.append(torch.cat(blocks, dim=1))
     finally:
-        if collector is not None:
-            collector.close()
-    predicted = torch.cat(predictions)
-    error = ((predicted - noise) ** 2).mean(dim=1, keepdim=True)
-    stitched_features = None
-    if features:
-        stitched_features = stitch_patches(
-            torch.cat(features), batch, size // FEATURE_SCALE, config.stride // FEATURE_SCALE
-        )
-    return ForwardOutput(
-        images=x,
-        noise_pred=stitch_patches(predicted, batch, size, config.stride),
-        noise_error=stitch_patches(error, batch, size, config.stride)[:, 0],
-        features=stitched_features,
-        placements=tuple(placements) if placements is not None else (whole_square(size),) * batch,
-    )
+        collector.close()
+    noise_pred = noise_error = stitched_features = None
+    if with_noise:
+        predicted = torch.cat(predictions)
+        error = ((predicted - noise) ** 2).mean(dim=1, keepdim=True)
+        noise_pred = stitch_patches(predicted, batch, size, config.stride)
+        noise_error = stitch_patches(error, batch, size, config.stride)[:, 0]
+    if with_features:
+        stitched_features = stitch_patches(torch.cat(features), batch, size // FEATURE_SCALE, config.stride // FEATURE_SCALE)
+    return ForwardOutput(x, noise_pred, noise_error, stitched_features, placements)

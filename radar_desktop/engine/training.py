@@ -102,8 +102,7 @@ def train(
     if images.ndim != 4 or images.shape[1] != config.channels or images.shape[2] != config.image_size:
         raise ValueError(f"expected images of shape (N, {config.channels}, {config.image_size}, {config.image_size})")
     resumed = _load_checkpoint(checkpoint_dir, config, device) if checkpoint_dir else None
-    model = resumed[0] if resumed else RadarModel.create(config).to(device)
-    model.unet.train()
+    model = (resumed[0] if resumed else RadarModel.create(config).to(device)).for_training()
     optimizer = torch.optim.AdamW(model.unet.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
     state = {"step": 0, "seconds": 0.0, "losses": []}
     if resumed:
@@ -151,7 +150,7 @@ def train(
         if checkpoint_dir is not None and time.perf_counter() - last_checkpoint > settings.checkpoint_every_s:
             checkpoint()
             last_checkpoint = time.perf_counter()
-    model.unet.eval()
+    model.for_inference()
     losses = tuple(state["losses"])
     report = TrainReport(
         steps=step,

@@ -207,6 +207,8 @@ class MainWindow(QMainWindow):
         if self.pending_scan is not None:
             paths, self.pending_scan = self.pending_scan, None
             self.start_scan(paths)
+        else:
+            self.sig_task_done.emit(0)  # loading the profile was the task
 
     # ----- scanning
     def open_paths(self, paths: list[Path]) -> None:

@@ -8,16 +8,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from safetensors.numpy import load_file, save_file
 
 from radar_desktop import __version__
 from radar_desktop.core.atomic import replace_folder, staging_folder, write_text_atomic
 from radar_desktop.core.verdict import Thresholds
-from radar_desktop.engine.calibrate import Calibration
-from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.scorers import SCORERS, Scorer, make_scorer
+
+if TYPE_CHECKING:  # the engine (torch, diffusers) loads only when a model or scorer is needed
+    from radar_desktop.engine.calibrate import Calibration
+    from radar_desktop.engine.model import RadarModel
+    from radar_desktop.engine.scorers import Scorer
 
 SCHEMA_VERSION = 1
 PROFILE_FILE = "profile.json"
@@ -100,15 +102,23 @@ class Profile:
     def segmentation_level(self, scorer: str | None = None) -> float:
         """Map value that outlines defects: the NOK threshold where the score is the map's peak,
         else the largest map value seen on held-back good images."""
+        from radar_desktop.engine.scorers import SCORERS
+
         name = scorer or self.default_scorer
         entry = self.entry(name)
         return entry.thresholds.nok if SCORERS[name].pooled_from_map else entry.map_range[1]
 
     def load_model(self, device) -> RadarModel:
+        from radar_desktop.engine.model import RadarModel
+
         return RadarModel.load(self._folder() / MODEL_DIR, device)
 
     def load_scorer(self, name: str | None = None) -> Scorer:
         """A scorer restored from its saved state, ready to score."""
+        from safetensors.numpy import load_file
+
+        from radar_desktop.engine.scorers import make_scorer
+
         name = name or self.default_scorer
         self.entry(name)
         scorer = make_scorer(name)
@@ -141,6 +151,8 @@ def save_profile(
     profile: Profile, model: RadarModel, scorers: dict[str, Scorer], target: Path
 ) -> Profile:
     """Write a complete profile folder atomically at ``target`` and return it with its hash."""
+    from safetensors.numpy import save_file
+
     staging = staging_folder(target)
     model.save(staging / MODEL_DIR)
     (staging / SCORERS_DIR).mkdir()

@@ -1,0 +1,155 @@
+"""Single-step inspection against reconstruction, in one process, on synthetic images.
+
+For each image size: latency of one image at a time (median, p95), throughput in batches, and the
+stage split (preprocess / forward / score), for the default model and scorer and for the ``recon``
+baseline with 10 and 50 DDIM steps (same U-Net, same images). Memory: the process's peak RSS after each
+row, and peak GPU memory on CUDA. The headline is the ratio reconstruction / single-step, which holds
+across noisy machines. Weights are random: speed does not depend on training.
+
+    python benchmarks/speed.py [--device auto] [--sizes 256,1024] [--repeats 20] [--batch 8] [--json speed.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def synthetic_images(size: int, count: int) -> list[np.ndarray]:
+    """Float (H, W, 1) textured parts with a defect, like the tests use."""
+    from tests.synthetic import add_defect, texture
+
+    rng = np.random.default_rng(size)
+    return [add_defect(texture(rng, size), rng)[0][:, :, None].astype(np.float32) / 255.0 for _ in range(count)]
+
+
+def default_feature_scorer(model):
+    """The default scorer with a full-size memory bank built from synthetic good images."""
+    from radar_desktop.engine.inspection import working_batch
+    from radar_desktop.engine.scorers import FeatureScorer
+    from radar_desktop.engine.single_step import single_step
+
+    scorer = FeatureScorer()
+    needed = -(-scorer.bank_size // scorer.samples_per_image)
+    for chunk in np.array_split(np.arange(needed), max(1, needed // 8)):
+        batch, placements = working_batch(synthetic_images(model.config.image_size, len(chunk)), model)
+        scorer.observe_good(model, single_step(model, batch, placements))
+    scorer.finish_good()
+    return scorer
+
+
+def peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB on Linux
+
+
+def measure(inspector, images: list[np.ndarray], repeats: int, batch: int, torch) -> dict:
+    """Single-image latency over ``repeats`` runs and per-image time in batches of ``batch``."""
+    device = inspector.model.device
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    inspector.inspect(images[:1], ["warm-up"])
+    latencies, stages = [], []
+    for i in range(repeats):
+        began = time.perf_counter()
+        result = inspector.inspect([images[i % len(images)]], ["one"])[0]
+        latencies.append((time.perf_counter() - began) * 1000)
+        stages.append((result.timings.preprocess_ms, result.timings.forward_ms, result.timings.score_ms))
+    batch_images = (images * batch)[:batch]
+    inspector.inspect(batch_images, ["warm-up"] * batch)
+    began = time.perf_counter()
+    rounds = max(1, repeats // batch)
+    for _ in range(rounds):
+        inspector.inspect(batch_images, ["batch"] * batch)
+    batched_ms = (time.perf_counter() - began) * 1000 / (rounds * batch)
+    row = {
+        "median_ms": float(np.median(latencies)),
+        "p95_ms": float(np.percentile(latencies, 95)),
+        "batched_ms_per_image": batched_ms,
+        "images_per_second_batched": 1000.0 / batched_ms,
+        "stages_ms": dict(zip(("preprocess", "forward", "score"), np.median(np.array(stages), axis=0).tolist())),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    if device.type == "cuda":
+        row["peak_gpu_mb"] = torch.cuda.max_memory_allocated(device) / 2**20
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--sizes", default="256,1024")
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--recon-repeats", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--json", type=Path, default=Path("speed.json"))
+    args = parser.parse_args()
+
+    import torch
+
+    from radar_desktop.core.verdict import Thresholds
+    from radar_desktop.engine.config import ModelConfig
+    from radar_desktop.engine.device import describe_device, resolve_device
+    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.model import RadarModel
+    from radar_desktop.engine.scorers import ReconScorer
+
+    torch.manual_seed(0)
+    device = resolve_device(args.device)
+    model = RadarModel.create(ModelConfig()).to(device).for_inference()
+    thresholds = Thresholds(review=1.0, nok=1.0)
+    methods = {
+        "single-step (features)": (Inspector(model, default_feature_scorer(model), thresholds), args.repeats),
+        "recon, 10 DDIM steps": (Inspector(model, ReconScorer(steps=10), thresholds), args.recon_repeats),
+        "recon, 50 DDIM steps": (Inspector(model, ReconScorer(steps=50), thresholds), args.recon_repeats),
+    }
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        images = synthetic_images(size, 4)
+        for name, (inspector, repeats) in methods.items():
+            batch = args.batch if repeats >= args.batch else 1
+            row = {"image": f"{size}x{size}", "method": name, "batch": batch, **measure(inspector, images, repeats, batch, torch)}
+            rows.append(row)
+            print(f"  {row['image']:>9}  {name:<24} median {row['median_ms']:8.1f} ms", file=sys.stderr)
+    ratios = {}
+    for size in {r["image"] for r in rows}:
+        single = next(r for r in rows if r["image"] == size and r["method"].startswith("single"))
+        for r in rows:
+            if r["image"] == size and r["method"].startswith("recon"):
+                ratios[f"{size}: {r['method']} / single-step"] = r["median_ms"] / single["median_ms"]
+    print_table(rows, ratios)
+    report = {
+        "machine": {"platform": platform.platform(), "processor": platform.processor(), "device": describe_device(device),
+                    "torch": torch.__version__, "threads": torch.get_num_threads()},
+        "model": json.loads(model.config.to_json()),
+        "rows": rows,
+        "ratios": ratios,
+    }
+    args.json.write_text(json.dumps(report, indent=2))
+
+
+def print_table(rows: list[dict], ratios: dict[str, float]) -> None:
+    header = (f"{'image':>9} {'method':<24} {'median ms':>9} {'p95 ms':>8} {'batch':>5} {'ms/img batched':>14} "
+              f"{'prep':>6} {'fwd':>7} {'score':>7} {'peak RSS MB':>11}")
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        s = r["stages_ms"]
+        print(f"{r['image']:>9} {r['method']:<24} {r['median_ms']:>9.1f} {r['p95_ms']:>8.1f} {r['batch']:>5} "
+              f"{r['batched_ms_per_image']:>14.1f} {s['preprocess']:>6.1f} {s['forward']:>7.1f} {s['score']:>7.1f} "
+              f"{r['peak_rss_mb']:>11.0f}" + (f"  GPU {r['peak_gpu_mb']:.0f} MB" if "peak_gpu_mb" in r else ""))
+    for name, ratio in sorted(ratios.items()):
+        print(f"{name}: {ratio:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
