@@ -7,7 +7,7 @@ import torch
 
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.patches import extract_patches, patch_count, stitch_patches
-from radar_desktop.engine.single_step import autocast_for, noise_patches, patch_noise
+from radar_desktop.engine.single_step import autocast_for, noise_patches, patch_noise, patches_per_pass
 
 
 def ddim_timesteps(start_t: int, steps: int) -> list[int]:
@@ -17,7 +17,7 @@ def ddim_timesteps(start_t: int, steps: int) -> list[int]:
 
 @torch.inference_mode()
 def reconstruct(
-    model: RadarModel, images: torch.Tensor, *, start_t: int = 250, steps: int = 10, max_patches: int = 512
+    model: RadarModel, images: torch.Tensor, *, start_t: int = 250, steps: int = 10
 ) -> torch.Tensor:
     """Reconstruct working images (B, C, S, S in -1..1) patch by patch; returns the same shape."""
     config = model.config
@@ -30,8 +30,9 @@ def reconstruct(
     alphas = model.alphas_cumprod.to(device)
     schedule = ddim_timesteps(start_t, steps)
     restored = []
-    for start in range(0, x.shape[0], max_patches):
-        chunk = x[start : start + max_patches]
+    chunk_size = patches_per_pass(device)
+    for start in range(0, x.shape[0], chunk_size):
+        chunk = x[start : start + chunk_size]
         for t, t_next in zip(schedule[:-1], schedule[1:]):
             steps_t = torch.full((chunk.shape[0],), t, device=device, dtype=torch.long)
             with autocast_for(device):

@@ -53,6 +53,12 @@ def noise_patches(model: RadarModel, x0: torch.Tensor, noise: torch.Tensor, t: i
     return alpha.sqrt() * x0 + (1 - alpha).sqrt() * noise
 
 
+def patches_per_pass(device: torch.device) -> int:
+    """How many patches go through the U-Net at once: on the CPU, small chunks stay in cache
+    (measured: 64 patches per pass 1.5x faster per image than 512); accelerators want big batches."""
+    return 64 if device.type == "cpu" else 2048
+
+
 def autocast_for(device: torch.device) -> contextlib.AbstractContextManager:
     """bf16 autocast on CUDA; full precision elsewhere."""
     if device.type == "cuda":
@@ -108,7 +114,6 @@ def single_step(
     *,
     with_features: bool = True,
     with_noise: bool = True,
-    max_patches: int = 512,
 ) -> ForwardOutput:
     """Noise every patch of ``images`` (B, C, S, S in 0..1) to ``inference_t`` and run the U-Net once.
 
@@ -130,10 +135,11 @@ def single_step(
     collector = _FeatureCollector(model, config.feature_blocks if with_features else (), stop_early=not with_noise)
     predictions, features = [], []
     feature_side = config.patch_size // FEATURE_SCALE
+    chunk_size = patches_per_pass(device)
     try:
         with torch.inference_mode(), autocast_for(device):
-            for start in range(0, noisy.shape[0], max_patches):
-                chunk = noisy[start : start + max_patches]
+            for start in range(0, noisy.shape[0], chunk_size):
+                chunk = noisy[start : start + chunk_size]
                 steps = torch.full((chunk.shape[0],), t, device=device, dtype=torch.long)
                 predictions.append(collector.run(model, chunk, steps))
                 if with_features:
