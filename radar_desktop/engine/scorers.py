@@ -207,8 +207,12 @@ class FeatureScorer(Scorer):
         self.bank: torch.Tensor | None = None
         self._generator = torch.Generator().manual_seed(0)
 
+    def descriptors(self, output: ForwardOutput) -> torch.Tensor:
+        """The (B, D, S / 4, S / 4) vectors compared with the bank: the U-Net block features."""
+        return output.features
+
     def observe_good(self, model: RadarModel, output: ForwardOutput) -> None:
-        vectors = output.features.permute(0, 2, 3, 1)
+        vectors = self.descriptors(output).permute(0, 2, 3, 1)
         for image_vectors in vectors.reshape(vectors.shape[0], -1, vectors.shape[-1]):
             pick = torch.randperm(image_vectors.shape[0], generator=self._generator)[: self.samples_per_image]
             self._candidates.append(image_vectors[pick.to(image_vectors.device)])
@@ -221,12 +225,13 @@ class FeatureScorer(Scorer):
     def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
         if self.bank is None:
             raise RuntimeError("the feature scorer has no memory bank yet")
-        b, d, h, w = output.features.shape
-        self.bank = self.bank.to(output.features.device)  # moved once, then kept beside the model
-        distances = torch.empty((b, 1, h, w), device=output.features.device)
+        features = self.descriptors(output)
+        b, d, h, w = features.shape
+        self.bank = self.bank.to(features.device)  # moved once, then kept beside the model
+        distances = torch.empty((b, 1, h, w), device=features.device)
         for i, placement in enumerate(output.placements):
             rows, cols = _content_cells(placement, output.images.shape[-1] // h, h, w)
-            queries = output.features[i, :, rows, cols].permute(1, 2, 0).reshape(-1, d)
+            queries = features[i, :, rows, cols].permute(1, 2, 0).reshape(-1, d)
             nearest = nearest_distance(queries, self.bank).reshape(rows.stop - rows.start, cols.stop - cols.start)
             distances[i, 0] = nearest.min()  # padding cells: never read by the content map (see _content_cells)
             distances[i, 0, rows, cols] = nearest

@@ -1,0 +1,28 @@
+"""The accuracy benchmark runs end to end on synthetic data (numbers are for benchmarks, not asserted here)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_accuracy_benchmark_reports_every_scorer_and_the_controls(dataset, tiny_config_file, tmp_path):
+    out = tmp_path / "accuracy.json"
+    command = [sys.executable, str(ROOT / "benchmarks" / "accuracy.py"), str(dataset), "--steps", "20",
+               "--config", str(tiny_config_file), "--device", "cpu", "--recon-limit", "4", "--json", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    rows = {row["scorer"]: row for row in report["rows"]}
+    assert set(rows) == {"paper", "residual", "features", "pixels", "recon", "untrained"}
+    assert rows["recon"]["test_images"] == 4 and rows["features"]["test_images"] == 12
+    for row in rows.values():
+        assert 0.0 <= row["image_auroc"] <= 1.0 and 0.0 <= row["pixel_auroc"] <= 1.0
+        assert set(row["at_threshold"]) == {"threshold", "accuracy", "precision", "recall", "f1"}
+        assert row["train_steps"] == 20
+    assert "img AUROC" in done.stdout
