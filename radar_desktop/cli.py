@@ -283,7 +283,9 @@ class _ScanRun:
 
 
 def _counts_line(entries: list) -> str:
-    counts = {v: sum(e.verdict == v for e in entries) for v in ("OK", "REVIEW", "NOK", "ERROR")}
+    from radar_desktop.reports.entries import verdict_counts
+
+    counts = verdict_counts(e.verdict for e in entries)
     return (
         f"{len(entries)} files: {counts['OK']} OK, {counts['REVIEW']} REVIEW, {counts['NOK']} NOK, "
         f"{counts['ERROR']} errors"

@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (
 
 from radar_desktop import __version__
 from radar_desktop.core.records import ScanOutcome
-from radar_desktop.gui.results_table import ResultsTableWidget, verdict_of
+from radar_desktop.gui.results_table import ResultsTableWidget
 from radar_desktop.gui.score_charts import ScoreChartsWidget
 from radar_desktop.gui.stall_monitor import StallMonitor
 from radar_desktop.gui.viewer import ViewerWidget
 from radar_desktop.profiles.paths import data_home
 from radar_desktop.profiles.store import list_profiles
+from radar_desktop.reports.entries import verdict_counts, verdict_of
 from radar_desktop.sources.images import IMAGE_SUFFIXES, ImageReadError, list_images, read_image
 from radar_desktop.workers.engine_worker import EngineThread, EngineWorker, LoadedProfile
 
@@ -280,9 +281,7 @@ class MainWindow(QMainWindow):
         if job != "scan":
             return  # a report ends in _on_worker_report_written
         self.progress.setValue(1000)
-        counts = {v: 0 for v in ("OK", "REVIEW", "NOK", "ERROR")}
-        for outcome in self.table.model.outcomes:
-            counts[verdict_of(outcome)] += 1
+        counts = verdict_counts(verdict_of(o) for o in self.table.model.outcomes)
         self._end_job(
             f"{len(self.table.model.outcomes)} images: {counts['OK']} OK, {counts['REVIEW']} REVIEW, "
             f"{counts['NOK']} NOK, {counts['ERROR']} unreadable"

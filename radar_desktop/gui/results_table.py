@@ -10,17 +10,13 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
 
 from radar_desktop.core.records import ScanOutcome
 from radar_desktop.gui.images import to_pixmap
+from radar_desktop.reports.entries import ERROR, verdict_of
 
 COLUMNS = ("", "Name", "Score", "Verdict", "ms", "Message", "Comment")
 COMMENT_COLUMN = 6
-ERROR = "ERROR"
 FILTERS = ("All", "OK", "REVIEW", "NOK", "Flagged (REVIEW + NOK)", ERROR)
 VERDICT_BACKGROUNDS = {"OK": "#e8f5e9", "REVIEW": "#fff3e0", "NOK": "#ffebee", ERROR: "#eeeeee"}
 SORT_ROLE = Qt.UserRole + 1
-
-
-def verdict_of(outcome: ScanOutcome) -> str:
-    return outcome.result.verdict.value if outcome.result is not None else ERROR
 
 
 class ResultsModel(QAbstractTableModel):

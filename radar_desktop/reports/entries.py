@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from radar_desktop.core.atomic import write_text_atomic
 from radar_desktop.core.records import ScanOutcome
 
 ERROR = "ERROR"
+VERDICTS = ("OK", "REVIEW", "NOK", ERROR)
 FLAGGED = frozenset({"REVIEW", "NOK"})
 CSV_COLUMNS = ("index", "name", "path", "inspected_at", "score", "verdict", "message", "comment", "milliseconds")
 
@@ -49,6 +51,11 @@ class ReportEntry:
         return [str(v) for v in values] + [f"{self.milliseconds:.1f}"]
 
 
+def verdict_of(outcome: ScanOutcome) -> str:
+    """OK, REVIEW or NOK for an inspected file; ERROR for one that could not be inspected."""
+    return ERROR if outcome.result is None else outcome.result.verdict.value
+
+
 def entry_from_outcome(index: int, outcome: ScanOutcome, comment: str = "") -> ReportEntry:
     """The report entry of one scan outcome."""
     result = outcome.result
@@ -57,11 +64,19 @@ def entry_from_outcome(index: int, outcome: ScanOutcome, comment: str = "") -> R
         path=outcome.path,
         inspected_at=outcome.inspected_at,
         score=None if result is None else float(result.score),
-        verdict=ERROR if result is None else result.verdict.value,
+        verdict=verdict_of(outcome),
         message=outcome.error or "",
         comment=comment,
         milliseconds=outcome.milliseconds,
     )
+
+
+def verdict_counts(verdicts: Iterable[str]) -> dict[str, int]:
+    """How many of each verdict (OK, REVIEW, NOK, ERROR), every key present."""
+    counts = dict.fromkeys(VERDICTS, 0)
+    for verdict in verdicts:
+        counts[verdict] += 1
+    return counts
 
 
 def entries_csv(entries: list[ReportEntry]) -> str:

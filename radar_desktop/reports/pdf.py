@@ -121,6 +121,8 @@ class _ReportWriter:
         self.report = report
         self.options = options
         self.layout = PageLayout.of(report, options)
+        self.pictured = pictured_entries(report, options.only_flagged)
+        self.picture_page = {entry.index: self.layout.detail_page_of(i) for i, entry in enumerate(self.pictured)}
         self.page = 0
         session = report.session
         canvas.setTitle(pdf_text(f"Inspection report {report.report_id}"))
@@ -146,10 +148,9 @@ class _ReportWriter:
             cancel.raise_if_cancelled()
             self.table_page(first)
             progress(self.page / self.layout.pages, f"page {self.page} of {self.layout.pages}")
-        pictured = pictured_entries(self.report, self.options.only_flagged)
-        for first in range(0, len(pictured), ENTRIES_PER_DETAIL_PAGE):
+        for first in range(0, len(self.pictured), ENTRIES_PER_DETAIL_PAGE):
             cancel.raise_if_cancelled()
-            self.detail_page(pictured[first : first + ENTRIES_PER_DETAIL_PAGE], figures)
+            self.detail_page(self.pictured[first : first + ENTRIES_PER_DETAIL_PAGE], figures)
             progress(self.page / self.layout.pages, f"page {self.page} of {self.layout.pages}")
         self.canvas.save()
 
@@ -223,10 +224,9 @@ class _ReportWriter:
 
         tables = self.layout.table_pages
         contents = f"{pages(2, 1 + tables)}: all {len(self.report.entries)} results."
-        pictured = len(pictured_entries(self.report, self.options.only_flagged))
         what = "flagged (REVIEW or NOK) images" if self.options.only_flagged else "inspected images"
-        if pictured:
-            return contents + f"  {pages(2 + tables, self.layout.pages)}: pictures of the {pictured} {what}."
+        if self.pictured:
+            return contents + f"  {pages(2 + tables, self.layout.pages)}: pictures of the {len(self.pictured)} {what}."
         return contents + f"  No {what} to picture."
 
     def _attention_list(self, y: float) -> None:
@@ -239,7 +239,7 @@ class _ReportWriter:
         c.drawString(self.left, y - 8, "Needs attention")
         room = int((y - 22 - MARGIN) // ROW)
         shown = needing if len(needing) <= room else needing[: room - 1]
-        pages = self._detail_pages()
+        pages = self.picture_page
         for row, entry in enumerate(shown):
             top = y - 16 - row * ROW
             c.setFont("Helvetica-Bold", 8)
@@ -345,7 +345,7 @@ class _ReportWriter:
         c = self.canvas
         entries = self.report.entries[first : first + self.layout.table_rows]
         y = self._begin_page("All results")
-        pages = self._detail_pages()
+        pages = self.picture_page
         columns = [("#", 26), ("Name", 150), ("Inspected", 82), ("Score", 44), ("Verdict", 44), ("Page", 28)]
         xs = [self.left]
         for _, width in columns:
@@ -377,10 +377,6 @@ class _ReportWriter:
             c.setFont("Helvetica", 8)
             c.drawString(xs[-1] + 2, top - 9.5, fit(pdf_text(_note(entry)), "Helvetica", 8, note_width - 4, keep_end=False))
         self._end_page()
-
-    def _detail_pages(self) -> dict[int, int]:
-        pictured = pictured_entries(self.report, self.options.only_flagged)
-        return {entry.index: self.layout.detail_page_of(i) for i, entry in enumerate(pictured)}
 
     # ----- pictures
     def detail_page(self, entries: list[ReportEntry], figures: FigureSource) -> None:

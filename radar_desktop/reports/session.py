@@ -15,9 +15,8 @@ import numpy as np
 from radar_desktop import __version__
 from radar_desktop.core.atomic import write_text_atomic
 from radar_desktop.core.verdict import Thresholds
-from radar_desktop.reports.entries import ERROR, ReportEntry
+from radar_desktop.reports.entries import ReportEntry, verdict_counts
 
-VERDICTS = ("OK", "REVIEW", "NOK", ERROR)
 HISTOGRAM_BINS = 30
 
 
@@ -94,7 +93,7 @@ def build_report(session: SessionInfo, entries: list[ReportEntry], created: date
 
 def summarize(entries: list[ReportEntry], thresholds: Thresholds) -> ScoreSummary:
     """Counts, statistics and a histogram whose range also shows both thresholds."""
-    counts = {v: sum(e.verdict == v for e in entries) for v in VERDICTS}
+    counts = verdict_counts(e.verdict for e in entries)
     scores = np.array([e.score for e in entries if e.score is not None], dtype=np.float64)
     if scores.size == 0:
         return ScoreSummary(counts, {"images scored": 0}, (), ())
