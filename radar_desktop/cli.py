@@ -31,6 +31,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--resize", choices=("fit", "stretch"), help="fit: keep aspect and pad (default); stretch")
     train.add_argument("--config", type=Path, help="JSON file with model settings (advanced)")
     train.add_argument("--batch-size", type=int, default=64, help="patches per training step")
+    train.add_argument(
+        "--bank-size", type=int, default=8192, help="good-feature vectors the features scorer keeps (default 8192)"
+    )
     train.add_argument("--replace", action="store_true", help="replace an existing profile of that name")
 
     scan = subparsers.add_parser("scan", help="inspect a folder or file and write one CSV row per image")
@@ -119,9 +122,10 @@ def _train(args: argparse.Namespace) -> int:
     from radar_desktop.profiles.builder import build_profile
 
     if args.steps is not None:
-        settings = TrainConfig(max_steps=args.steps, max_seconds=None, batch_size=args.batch_size)
+        budget = {"max_steps": args.steps, "max_seconds": None}
     else:
-        settings = TrainConfig(max_seconds=60.0 * (args.minutes or 15.0), batch_size=args.batch_size)
+        budget = {"max_seconds": 60.0 * (args.minutes or 15.0)}
+    settings = TrainConfig(**budget, batch_size=args.batch_size, bank_size=args.bank_size)
     device = resolve_device(args.device)
     cancel = CancelToken()
     with progress_bar("train") as progress, cancel_on_interrupt(cancel):
@@ -280,6 +284,40 @@ class _ScanRun:
             thresholds=self.calibration.thresholds,
             model=asdict(self.model.config),
         )
+
+
+def smoke_test(device_name: str) -> int:
+    """Load the bundled demo profile, inspect one bundled defect sample, print the verdict.
+
+    Checks that a fresh install (or a frozen bundle) has a working engine: torch, diffusers, the model
+    weights, a scorer state and image decoding. Returns 0 when the sample was inspected.
+    """
+    import time
+
+    from radar_desktop.core.resources import demo_profile_folder, samples_folder
+    from radar_desktop.engine.device import describe_device, resolve_device
+    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.profiles.demo import load_verified
+    from radar_desktop.profiles.profile import ProfileError
+    from radar_desktop.sources.images import ImageReadError, list_images, read_image
+
+    began = time.perf_counter()
+    try:
+        profile = load_verified(demo_profile_folder())
+        model = profile.load_model(resolve_device(device_name))
+        inspector = Inspector(model, profile.load_scorer(), profile.thresholds())
+        sample = [p for p in list_images(samples_folder()) if "good" not in p.stem][0]
+        result = inspector.inspect([read_image(sample, model.config.channels)], [str(sample)])[0]
+    except (ProfileError, ImageReadError, OSError, IndexError) as error:
+        print(f"smoke test failed: {error}", file=sys.stderr)
+        return 1
+    thresholds = inspector.thresholds
+    print(
+        f"smoke test: {sample.name} -> {result.verdict.value} (score {result.score:.4g}; REVIEW > {thresholds.review:.4g}, "
+        f"NOK > {thresholds.nok:.4g}) with profile {profile.name!r} {profile.content_hash[:12]}, scorer "
+        f"{profile.default_scorer}, on {describe_device(model.device)}, {time.perf_counter() - began:.1f} s"
+    )
+    return 0
 
 
 def _counts_line(entries: list) -> str:

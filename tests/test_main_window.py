@@ -102,25 +102,29 @@ def test_command_line_task_scans_saves_a_screenshot_and_exits_zero(tiny_profile,
     assert shot.stat().st_size > 10_000
 
 
-@pytest.mark.parametrize("with_profile", [False, True])
-def test_the_window_opens_without_torch_and_quits_once_its_profile_is_loaded(
-    with_profile, tiny_profile, isolated_home, tmp_path
-):
+@pytest.mark.parametrize("store", ["a profile", "only a broken profile", "empty"])
+def test_the_window_opens_without_torch_and_quits_once_its_task_is_done(store, tiny_profile, isolated_home):
     import os
     import shutil
     import subprocess
     import sys
 
-    if not with_profile:
+    if store != "a profile":
         shutil.rmtree(isolated_home / "profiles")
+    if store == "only a broken profile":
+        (isolated_home / "profiles" / "Line 3").mkdir(parents=True)
     command = [sys.executable, "-m", "radar_desktop.app", "--device", "cpu", "--quit-when-done"]
     env = {**os.environ, "RADAR_DESKTOP_HOME": str(isolated_home), "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    if with_profile:
+    if store == "a profile":
         assert "window shown" in done.stderr
-    else:  # nothing to load: the engine (torch, diffusers) is never imported
+    elif store == "only a broken profile":  # nothing to load: the engine (torch, diffusers) is never imported
         assert "window shown (torch loaded: False)" in done.stderr
+        assert not (isolated_home / "profiles" / "Demo lattice").exists()  # the store was not empty
+    else:  # first launch: the demo profile is installed and the bundled samples are inspected
+        assert "installed the demo profile 'Demo lattice'" in done.stderr
+        assert "12 images: 4 OK, 0 REVIEW, 8 NOK, 0 unreadable" in done.stderr
 
 
 def test_empty_folder_is_refused_with_a_message(window, qtbot, tmp_path):

@@ -105,6 +105,7 @@ class TrainConfig:
     checkpoint_every_s: float = 60.0
     holdout_every: int = 5
     bank_images: int = 64
+    bank_size: int = 8192  # feature vectors kept in the features scorer's memory bank (4 bytes x width each)
 
     def __post_init__(self) -> None:
         if self.max_steps is None and self.max_seconds is None:

@@ -266,9 +266,10 @@ class ReconScorer(Scorer):
 SCORERS: dict[str, type[Scorer]] = {s.name: s for s in (PaperScorer, ResidualScorer, FeatureScorer, ReconScorer)}
 
 
-def make_scorer(name: str) -> Scorer:
-    """A fresh scorer by name."""
+def make_scorer(name: str, bank_size: int | None = None) -> Scorer:
+    """A fresh scorer by name; ``bank_size`` sets the memory-bank size of scorers that keep one."""
     try:
-        return SCORERS[name]()
+        kind = SCORERS[name]
     except KeyError:
         raise ValueError(f"unknown scorer {name!r}; choose one of {', '.join(SCORERS)}") from None
+    return kind(bank_size=bank_size) if bank_size is not None and kind is FeatureScorer else kind()

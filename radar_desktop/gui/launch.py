@@ -8,7 +8,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
+from radar_desktop.core.resources import samples_folder
 from radar_desktop.gui.main_window import MainWindow, application
+from radar_desktop.profiles.demo import install_demo_if_empty
+from radar_desktop.profiles.profile import ProfileError
 
 log = logging.getLogger(__name__)
 SCREENSHOT_DELAY_MS = 300  # let the last results paint before grabbing
@@ -22,7 +25,13 @@ def run_gui(
     quit_when_done: bool = False,
 ) -> int:
     """Open the window; with ``open_path`` scan it. When the task (scan, else profile loading) ends,
-    save ``screenshot`` if asked and, with ``quit_when_done`` or a screenshot, exit with its status."""
+    save ``screenshot`` if asked and, with ``quit_when_done`` or a screenshot, exit with its status.
+
+    On first launch (an empty profile store) the bundled demo profile is installed and, unless told
+    otherwise, the bundled sample images are inspected, so a fresh install opens with something to see.
+    """
+    if install_demo() and profile_name is None and open_path is None and samples_folder().is_dir():
+        open_path = samples_folder()
     app = application()
     window = MainWindow(device_name, profile_name)
     window.show()
@@ -48,3 +57,12 @@ def run_gui(
     code = app.exec()
     window.engine.stop()  # already stopped when the window closed; harmless then
     return code
+
+
+def install_demo() -> bool:
+    """Install the demo profile into an empty store; a damaged bundle is logged, never fatal."""
+    try:
+        return install_demo_if_empty() is not None
+    except (ProfileError, OSError) as error:
+        log.warning("the demo profile was not installed: %s", error)
+        return False

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from radar_desktop import __version__
 from radar_desktop.core.records import ScanOutcome
+from radar_desktop.core.resources import icon_path
 from radar_desktop.gui.results_table import ResultsTableWidget
 from radar_desktop.gui.score_charts import ScoreChartsWidget
 from radar_desktop.gui.stall_monitor import StallMonitor
@@ -436,5 +437,6 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication([])
     app.setApplicationName("RADAR Desktop")
     app.setOrganizationName("RADAR")
+    app.setWindowIcon(QIcon(str(icon_path())))
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     return app

@@ -115,7 +115,7 @@ def build_profile(
     )
     if report.resumed_from_step is not None:
         log(f"resumed training from step {report.resumed_from_step} of an interrupted run")
-    scorers = [make_scorer(n) for n in SCORERS]
+    scorers = [make_scorer(n, train_config.bank_size) for n in SCORERS]
     bank_pick = evenly_spaced(len(good.train_names), train_config.bank_images)
     calibrations = fit_scorers(
         model,

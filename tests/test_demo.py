@@ -1,0 +1,121 @@
+"""The shipped demo: sample images made by the repo's script, a demo profile that works, first-launch install."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from radar_desktop.core.resources import DEMO_PROFILE, bundle_root, demo_profile_folder, samples_folder
+from radar_desktop.profiles.demo import install_demo_if_empty, load_verified
+from radar_desktop.profiles.profile import ProfileError
+from radar_desktop.profiles.store import list_profiles
+from radar_desktop.sources.images import list_images, read_image
+
+
+def load_generator():
+    path = bundle_root() / "packaging" / "demo" / "make_images.py"
+    spec = importlib.util.spec_from_file_location("make_images", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_samples_are_what_the_script_draws(tmp_path):
+    load_generator().write_images(None, tmp_path)
+    drawn = sorted(p.name for p in tmp_path.iterdir())
+    shipped = sorted(p.name for p in samples_folder().iterdir())
+    assert drawn == shipped and len(shipped) == 12
+    for name in shipped:
+        ours = cv2.imread(str(tmp_path / name), cv2.IMREAD_UNCHANGED).astype(int)
+        theirs = cv2.imread(str(samples_folder() / name), cv2.IMREAD_UNCHANGED).astype(int)
+        assert ours.shape == theirs.shape == (256, 256)
+        # other CPUs may round a float differently: allow one grey level, and rarely
+        assert np.abs(ours - theirs).max() <= 1 and (ours != theirs).mean() < 0.01, name
+
+
+def test_samples_are_small_and_the_demo_profile_is_a_few_megabytes():
+    assert sum(p.stat().st_size for p in samples_folder().iterdir()) < 1_000_000
+    assert sum(p.stat().st_size for p in demo_profile_folder().rglob("*") if p.is_file()) < 8_000_000
+
+
+def test_demo_profile_passes_good_samples_and_flags_every_defect(torch_threads):
+    from radar_desktop.engine.inspection import Inspector
+
+    profile = load_verified(demo_profile_folder())
+    assert profile.name == DEMO_PROFILE
+    model = profile.load_model(torch_threads.device("cpu"))
+    inspector = Inspector(model, profile.load_scorer(), profile.thresholds())
+    paths = list_images(samples_folder())
+    results = inspector.inspect([read_image(p, model.config.channels) for p in paths], [str(p) for p in paths])
+    verdicts = {p.stem: r.verdict.value for p, r in zip(paths, results)}
+    assert all(v == "OK" for name, v in verdicts.items() if name.endswith("good")), verdicts
+    assert all(v == "NOK" for name, v in verdicts.items() if not name.endswith("good")), verdicts
+
+
+def test_first_launch_installs_the_demo_once_and_verified(isolated_home):
+    installed = install_demo_if_empty()
+    assert installed is not None and installed.name == DEMO_PROFILE
+    assert installed.content_hash == load_verified(demo_profile_folder()).content_hash
+    assert [p.name for p in list_profiles()[0]] == [DEMO_PROFILE]
+    assert install_demo_if_empty() is None  # the store is no longer empty
+    assert [p.name for p in (isolated_home / "profiles").iterdir()] == [DEMO_PROFILE]  # no staging left
+
+
+def test_a_store_with_only_a_broken_profile_is_left_alone(isolated_home):
+    broken = isolated_home / "profiles" / "Line 3"
+    broken.mkdir(parents=True)
+    (broken / "profile.json").write_text("{ not json")
+    assert install_demo_if_empty() is None
+    assert (broken / "profile.json").read_text() == "{ not json"
+    assert [b.name for b in list_profiles()[1]] == ["Line 3"]
+
+
+def test_an_altered_demo_is_refused_and_nothing_is_installed(isolated_home, tmp_path):
+    copy = tmp_path / DEMO_PROFILE
+    shutil.copytree(demo_profile_folder(), copy)
+    weights = next((copy / "model").rglob("*.safetensors"))
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ProfileError, match="content hash"):
+        install_demo_if_empty(copy)
+    assert not (isolated_home / "profiles").exists() or not any((isolated_home / "profiles").iterdir())
+
+
+def test_smoke_test_prints_the_verdict_of_a_bundled_defect_sample(capsys):
+    from radar_desktop import cli
+
+    assert cli.smoke_test("cpu") == 0
+    out = capsys.readouterr().out
+    assert "smoke test: 05_scratch.png -> NOK" in out and DEMO_PROFILE in out
+
+
+def test_smoke_test_fails_with_a_message_when_the_samples_are_missing(monkeypatch, tmp_path, capsys):
+    from radar_desktop import cli
+    from radar_desktop.core import resources
+
+    fake_root = tmp_path / "bundle"
+    shutil.copytree(demo_profile_folder(), fake_root / "models" / DEMO_PROFILE)
+    monkeypatch.setattr(sys, "_MEIPASS", str(fake_root), raising=False)  # as a frozen bundle without samples
+    assert resources.bundle_root() == fake_root
+    assert cli.smoke_test("cpu") == 1
+    assert "smoke test failed:" in capsys.readouterr().err
+
+
+@pytest.mark.gui
+def test_smoke_test_flag_also_loads_the_window_modules(capsys):
+    from radar_desktop.app import main
+
+    assert main(["--smoke-test", "--device", "cpu"]) == 0
+    assert "window modules load" in capsys.readouterr().out
+
+
+def test_bundle_root_is_the_source_tree_when_not_frozen():
+    assert (bundle_root() / "pyproject.toml").is_file()
+    assert Path(demo_profile_folder(), "profile.json").is_file()
