@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", help="open the window with this profile active")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
     parser.add_argument("--open", type=Path, metavar="PATH", help="scan this folder or image when the window opens")
+    parser.add_argument("--camera", metavar="SOURCE", help="watch this camera (device index), video file or stream live")
+    parser.add_argument("--frames", type=int, metavar="N", help="with --camera: stop after N inspected frames")
     parser.add_argument("--screenshot", type=Path, help="save a PNG of the window when the task is done, then quit")
     parser.add_argument("--quit-when-done", action="store_true", help="quit when the task is done (exit 0 on success)")
     parser.add_argument(
@@ -74,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         profile_name=args.profile,
         device_name=args.device,
         open_path=args.open,
+        camera=args.camera,
+        frames=args.frames,
         screenshot=args.screenshot,
         quit_when_done=args.quit_when_done,
     )

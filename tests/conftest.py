@@ -62,6 +62,14 @@ def dataset(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def defect_video(tmp_path_factory) -> Path:
+    """A camera stand-in: 2 s of good texture, then 2 s with a defect in every frame."""
+    from tests.synthetic import make_defect_video
+
+    return make_defect_video(tmp_path_factory.mktemp("video") / "line.avi")
+
+
+@pytest.fixture(scope="session")
 def tiny_config_file(tmp_path_factory) -> Path:
     """A JSON model config for a tiny U-Net, as ``train --config`` takes it."""
     from radar_desktop.engine.config import tiny_config

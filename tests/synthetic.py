@@ -63,3 +63,21 @@ def scan_folder(dataset: Path, tmp_path: Path, copies: int = 1) -> Path:
                 (folder / f"{copy:02d}_{kind}_{path.name}").write_bytes(path.read_bytes())
     (folder / "zz_corrupt.png").write_bytes(b"\x89PNG not really")
     return folder
+
+
+def write_video(path: Path, frames: list[np.ndarray], fps: float = 20.0) -> Path:
+    """A lossless video (FFV1) of grey frames, as a camera stand-in."""
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"FFV1"), fps, (width, height))
+    assert writer.isOpened()
+    for frame in frames:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
+    writer.release()
+    return path
+
+
+def make_defect_video(path: Path, seed: int = 5) -> Path:
+    """40 frames at 20 fps of the texture; from frame 21 on, every frame has a defect."""
+    rng = np.random.default_rng(seed)
+    frames = [texture(rng, 64) for _ in range(20)] + [add_defect(texture(rng, 64), rng)[0] for _ in range(20)]
+    return write_video(path, frames)

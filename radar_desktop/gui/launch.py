@@ -21,16 +21,20 @@ def run_gui(
     profile_name: str | None,
     device_name: str,
     open_path: Path | None = None,
+    camera: str | None = None,
+    frames: int | None = None,
     screenshot: Path | None = None,
     quit_when_done: bool = False,
 ) -> int:
-    """Open the window; with ``open_path`` scan it. When the task (scan, else profile loading) ends,
+    """Open the window; with ``open_path`` scan it, with ``camera`` watch it live (``frames`` of them, else
+    until stopped). When the task (scan, live run, else profile loading) ends,
     save ``screenshot`` if asked and, with ``quit_when_done`` or a screenshot, exit with its status.
 
     On first launch (an empty profile store) the bundled demo profile is installed and, unless told
     otherwise, the bundled sample images are inspected, so a fresh install opens with something to see.
     """
-    if install_demo() and profile_name is None and open_path is None and samples_folder().is_dir():
+    told_what_to_do = profile_name is not None or open_path is not None or camera is not None
+    if install_demo() and not told_what_to_do and samples_folder().is_dir():
         open_path = samples_folder()
     app = application()
     window = MainWindow(device_name, profile_name)
@@ -50,7 +54,9 @@ def run_gui(
         QTimer.singleShot(SCREENSHOT_DELAY_MS, lambda: finish(code))
 
     window.sig_task_done.connect(on_task_done)  # emitted on the GUI thread: the scan's, else the profile load's
-    if open_path is not None:
+    if camera is not None:
+        window.open_camera(camera, frames)
+    elif open_path is not None:
         window.open_paths([open_path])
     elif not window.loading_profile:
         on_task_done(0)

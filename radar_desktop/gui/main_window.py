@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -18,12 +19,15 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QToolBar,
 )
 
 from radar_desktop import __version__
 from radar_desktop.core.records import ScanOutcome
+from radar_desktop.engine.live import LiveSession, Roi
 from radar_desktop.core.resources import icon_path
+from radar_desktop.gui.live_view import LiveViewWidget
 from radar_desktop.gui.results_table import ResultsTableWidget
 from radar_desktop.gui.score_charts import ScoreChartsWidget
 from radar_desktop.gui.stall_monitor import StallMonitor
@@ -31,6 +35,7 @@ from radar_desktop.gui.viewer import ViewerWidget
 from radar_desktop.profiles.paths import data_home
 from radar_desktop.profiles.store import list_profiles
 from radar_desktop.reports.entries import verdict_counts, verdict_of
+from radar_desktop.sources.frames import CameraSettings, SourceError, open_source
 from radar_desktop.sources.images import IMAGE_SUFFIXES, ImageReadError, list_images, read_image
 from radar_desktop.workers.engine_worker import EngineThread, EngineWorker, LoadedProfile
 
@@ -58,6 +63,8 @@ class MainWindow(QMainWindow):
     """Image paths the worker should inspect."""
     sig_request_report = Signal(object, object)
     """ReportRequest to write and the FigureSource for its pictures."""
+    sig_request_live = Signal(object)
+    """LiveSession (capture already started) whose frames the worker should inspect."""
     sig_task_done = Signal(int)
     """Exit status of a task given on the command line (0 success)."""
 
@@ -71,6 +78,9 @@ class MainWindow(QMainWindow):
         self.scan_source = ""
         self.loading_profile = False
         self.pending_scan: list[Path] | None = None
+        self.pending_live: str | None = None  # camera to start once the profile is loaded
+        self.live_session: LiveSession | None = None
+        self.live_frames: int | None = None  # stop live inspection after this many frames (command line)
         self.busy = False
         self.longest_stall_ms = 0.0
         self._charts_dirty = False
@@ -124,7 +134,11 @@ class MainWindow(QMainWindow):
         self.main_split.setStretchFactor(1, 1)
         self.main_split.setSizes([440, 840])
         self.right_split.setSizes([560, 200])
-        self.setCentralWidget(self.main_split)
+        self.live_view = LiveViewWidget()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.main_split, "Inspect files")
+        self.tabs.addTab(self.live_view, "Live camera")
+        self.setCentralWidget(self.tabs)
 
         self.status_label = QLabel("Ready")
         self.progress = QProgressBar()
@@ -142,6 +156,10 @@ class MainWindow(QMainWindow):
         self.sig_request_profile.connect(self.worker.load_profile)
         self.sig_request_scan.connect(self.worker.scan)
         self.sig_request_report.connect(self.worker.export_report)
+        self.sig_request_live.connect(self.worker.live)
+        self.live_view.sig_start_requested.connect(self.start_live)
+        self.live_view.sig_stop_requested.connect(self.stop_live)
+        self.live_view.sig_snapshot.connect(self.keep_snapshot)
         self.worker.sig_report_written.connect(self._on_worker_report_written)
         self.worker.sig_profile_loaded.connect(self._on_worker_profile_loaded)
         self.worker.sig_progress.connect(self._on_worker_progress)
@@ -206,9 +224,14 @@ class MainWindow(QMainWindow):
             f"NOK > {profile.thresholds.nok:.4g}"
         )
         self._set_enabled_for_scan(True)
+        self.live_view.set_profile(profile.thresholds, profile.map_range, profile.segmentation_level)
+        self.live_view.set_roi(self._stored_roi(profile.name))
         if self.pending_scan is not None:
             paths, self.pending_scan = self.pending_scan, None
             self.start_scan(paths)
+        elif self.pending_live is not None:
+            source, self.pending_live = self.pending_live, None
+            self.start_live(source, CameraSettings())
         else:
             self.sig_task_done.emit(0)  # loading the profile was the task
 
@@ -279,6 +302,10 @@ class MainWindow(QMainWindow):
         self.status_label.setText(message)
 
     def _on_worker_finished(self, job: str) -> None:
+        if job == "live":
+            self._end_live()
+            self.sig_task_done.emit(0)
+            return
         if job != "scan":
             return  # a report ends in _on_worker_report_written
         self.progress.setValue(1000)
@@ -290,6 +317,10 @@ class MainWindow(QMainWindow):
         self.sig_task_done.emit(0)
 
     def _on_worker_cancelled(self, job: str) -> None:
+        if job == "live":
+            self._end_live()
+            self.sig_task_done.emit(0)  # stopping live inspection is how it normally ends
+            return
         if job == "report":
             self._end_job("Report cancelled; nothing was written")
         else:
@@ -297,7 +328,9 @@ class MainWindow(QMainWindow):
         self.sig_task_done.emit(1)
 
     def _on_worker_failed(self, message: str, details: str) -> None:
-        if self.busy:
+        if self.live_session is not None:
+            self._end_live()
+        elif self.busy:
             self._end_job("Failed; the results in the table are kept")
         self.show_error(message, details)
         self.sig_task_done.emit(1)
@@ -316,6 +349,82 @@ class MainWindow(QMainWindow):
         self.open_files_action.setEnabled(enabled)
         self.profile_box.setEnabled(not self.busy)
         self.export_action.setEnabled(not self.busy and self.scan_profile is not None and bool(self.table.model.outcomes))
+
+    # ----- live camera
+    def open_camera(self, source: str, frames: int | None = None) -> None:
+        """Show the live tab and inspect ``source`` (device index, video file or URL) once the profile is loaded."""
+        self.live_frames = frames
+        self.live_view.source_box.setEditText(source)
+        self.tabs.setCurrentWidget(self.live_view)
+        if self.profile is None:
+            self.pending_live = source
+        else:
+            self.start_live(source, CameraSettings())
+
+    def start_live(self, spec: str, settings: CameraSettings) -> None:
+        if self.busy or self.profile is None:
+            self.status_label.setText("Wait for the profile to load and the current job to end before going live")
+            return
+        try:
+            source = open_source(spec or "0", settings)
+        except SourceError as error:
+            self.show_error(str(error), "")
+            self.sig_task_done.emit(1)
+            return
+        self.live_session = LiveSession(source, max_frames=self.live_frames)
+        self.live_session.start()
+        self.live_view.attach(self.live_session)
+        self.busy = True
+        self._set_enabled_for_scan(False)
+        self.status_label.setText(f"Live: {source.description}")
+        self.stall_monitor.start()
+        self.sig_request_live.emit(self.live_session)
+
+    def stop_live(self) -> None:
+        if self.live_session is not None:
+            self.status_label.setText("Stopping live inspection…")
+            self.worker.cancel()
+            self.live_session.stop()
+
+    def _end_live(self) -> None:
+        session, self.live_session = self.live_session, None
+        session.stop()
+        self.live_view.detach()
+        if self.profile is not None and (roi := self.live_view.roi()) is not None:
+            self.settings.setValue(f"live_roi/{self.profile.name}", json.dumps(roi.to_dict()))
+        elif self.profile is not None:
+            self.settings.remove(f"live_roi/{self.profile.name}")
+        self._end_job(f"Live inspection stopped: {session.inspected} frames inspected, {session.frames.dropped} dropped")
+
+    def _stored_roi(self, profile_name: str) -> Roi | None:
+        stored = self.settings.value(f"live_roi/{profile_name}")
+        try:
+            return Roi(**json.loads(stored)) if stored else None
+        except (TypeError, ValueError):
+            return None
+
+    def keep_snapshot(self, live) -> None:
+        """Save a live frame and its heatmap; it joins the results table (and so reports) when the table's
+        results come from the same profile or the table is empty."""
+        from radar_desktop.reports.snapshots import save_snapshot
+
+        profile = self.profile
+        folder = data_home() / "snapshots" / datetime.now().strftime("%Y-%m-%d")
+        try:
+            outcome = save_snapshot(live, folder, profile.map_range)
+        except OSError as error:
+            self.show_error(f"The snapshot could not be saved in {folder}: {error}", "")
+            return
+        table = self.table.model
+        if table.outcomes and self.scan_profile is not None and self.scan_profile.content_hash != profile.content_hash:
+            self.status_label.setText(f"Snapshot saved to {outcome.path} (the table holds results of another profile)")
+            return
+        self.scan_profile = profile
+        self.scan_source = self.scan_source or f"live: {self.live_view.source_box.currentText()}"
+        table.append(outcome)
+        self._charts_dirty = True
+        self._on_chart_timer_timeout()
+        self.status_label.setText(f"Snapshot saved to {outcome.path} and added to the results ({len(table.outcomes)})")
 
     # ----- reports
     def make_report(self, operator: str):
@@ -426,6 +535,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.stall_monitor.stop()
         self.chart_timer.stop()
+        if self.live_session is not None:
+            self.live_session.stop()
         self.engine.stop()
         super().closeEvent(event)
 

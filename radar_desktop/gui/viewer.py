@@ -77,8 +77,10 @@ class ViewerWidget(QWidget):
         map_range: tuple[float, float],
         segmentation_level: float,
         threshold: float,
+        fit: bool = True,
     ) -> None:
-        """Display one inspected image; ``image`` is (H, W, C) float 0..1."""
+        """Display one inspected image; ``image`` is (H, W, C) float 0..1. ``fit`` zooms to the whole image
+        (live frames keep the user's zoom)."""
         self._result = result
         self._segmentation_level = segmentation_level
         shown = image[:, :, 0] if image.shape[2] == 1 else image
@@ -102,7 +104,8 @@ class ViewerWidget(QWidget):
             f"<span style='color:{colour}; font-weight:bold'>{result.verdict.value}</span>"
         )
         self._refresh_layers()
-        self.left.autoRange(padding=0.01)
+        if fit:
+            self.left.autoRange(padding=0.01)
 
     def clear(self) -> None:
         self._result = None

@@ -33,10 +33,11 @@ def read_image(path: str | os.PathLike[str], channels: int) -> np.ndarray:
     image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:
         raise ImageReadError("not a readable image (corrupt, truncated or unsupported format)")
-    return _to_float(image, channels)
+    return to_float(image, channels)
 
 
-def _to_float(image: np.ndarray, channels: int) -> np.ndarray:
+def to_float(image: np.ndarray, channels: int) -> np.ndarray:
+    """A decoded image (OpenCV channel order, any depth, alpha or not) as float32 0..1, (H, W, channels)."""
     if image.dtype == np.uint8:
         scaled = image.astype(np.float32) / 255.0
     elif image.dtype == np.uint16:

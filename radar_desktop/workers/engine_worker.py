@@ -35,7 +35,7 @@ class LoadedProfile:
 
 
 class EngineWorker(QObject):
-    """Runs profile loading, scans and report writing off the GUI thread."""
+    """Runs profile loading, scans, live inspection and report writing off the GUI thread."""
 
     sig_profile_loaded = Signal(object)
     """LoadedProfile of the profile now active."""
@@ -119,6 +119,16 @@ class EngineWorker(QObject):
         cancel = self._cancel
         for outcome in scan_files(self._inspector, paths, cancel=cancel, progress=self.sig_progress.emit):
             self.sig_outcome.emit(outcome)
+
+    @Slot(object)
+    def live(self, session) -> None:
+        """Inspect a LiveSession's newest frames until cancelled, its frame budget is spent or capture stops."""
+        self._run("live", lambda: self._live(session))
+
+    def _live(self, session) -> None:
+        if self._inspector is None:
+            raise RuntimeError("no profile is loaded")
+        session.inspect(self._inspector, self._cancel)
 
     @Slot(object, object)
     def export_report(self, request, figures) -> None:
