@@ -55,6 +55,23 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--scorer", default=None, help="scorer to use (default: the profile's)")
     report.add_argument("--device", default="auto")
 
+    profiles = subparsers.add_parser("profiles", help="list, show, export, import, duplicate, rename or delete profiles")
+    actions = profiles.add_subparsers(dest="action", metavar="action", required=True)
+    actions.add_parser("list", help="every profile in the store, broken ones with the reason")
+    actions.add_parser("show", help="everything a profile records").add_argument("name")
+    export = actions.add_parser("export", help="write a profile to one .radarprofile file")
+    export.add_argument("name")
+    export.add_argument("file", type=Path)
+    imported = actions.add_parser("import", help="add the profile in a .radarprofile file (its hash is checked)")
+    imported.add_argument("file", type=Path)
+    imported.add_argument("--name", help="import under this name")
+    imported.add_argument("--replace", action="store_true", help="replace a profile of the same name")
+    for action, text in (("duplicate", "copy a profile under a new name"), ("rename", "give a profile a new name")):
+        command = actions.add_parser(action, help=text)
+        command.add_argument("name")
+        command.add_argument("new_name")
+    actions.add_parser("delete", help="move a profile to the trash folder").add_argument("name")
+
     evaluate = subparsers.add_parser("evaluate", help="measure a profile on an MVTec-layout dataset")
     evaluate.add_argument("--profile", required=True)
     evaluate.add_argument("--dataset", required=True, type=Path, help="folder with test/ and ground_truth/")
@@ -103,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     from radar_desktop.profiles.profile import ProfileError
     from radar_desktop.sources.images import ImageReadError
 
-    handlers = {"train": _train, "scan": _scan, "report": _report, "evaluate": _evaluate}
+    handlers = {"train": _train, "scan": _scan, "report": _report, "evaluate": _evaluate, "profiles": _profiles}
     try:
         return handlers[args.command](args)
     except (ProfileError, ImageReadError, ValueError, OSError) as error:
@@ -214,7 +231,8 @@ def _report(args: argparse.Namespace) -> int:
     from radar_desktop.reports.export import ReportFiles, export_report
     from radar_desktop.reports.figures import make_figure
     from radar_desktop.reports.pdf import PdfOptions
-    from radar_desktop.reports.session import build_report, login_name
+    from radar_desktop.core.records import login_name
+    from radar_desktop.reports.session import build_report
 
     options = PdfOptions(page_size=args.page_size, only_flagged=args.only_flagged)
     files = ReportFiles(args.pdf, args.csv)
@@ -297,7 +315,7 @@ def smoke_test(device_name: str) -> int:
     from radar_desktop.core.resources import demo_profile_folder, samples_folder
     from radar_desktop.engine.device import describe_device, resolve_device
     from radar_desktop.engine.inspection import Inspector
-    from radar_desktop.profiles.demo import load_verified
+    from radar_desktop.profiles.profile import load_verified
     from radar_desktop.profiles.profile import ProfileError
     from radar_desktop.sources.images import ImageReadError, list_images, read_image
 
@@ -328,6 +346,34 @@ def _counts_line(entries: list) -> str:
         f"{len(entries)} files: {counts['OK']} OK, {counts['REVIEW']} REVIEW, {counts['NOK']} NOK, "
         f"{counts['ERROR']} errors"
     )
+
+
+def _profiles(args: argparse.Namespace) -> int:
+    from radar_desktop.profiles import manage
+    from radar_desktop.profiles.store import list_profiles, open_profile
+    from radar_desktop.profiles.summary import profile_summary
+
+    if args.action == "list":
+        good, broken = list_profiles()
+        for profile in good:
+            print(f"{profile.name}\t{profile.default_scorer}\t{profile.modified or profile.created}\t{profile.content_hash[:12]}")
+        for item in broken:
+            print(f"{item.name}\tBROKEN\t{item.reason}")
+        if not good and not broken:
+            print("no profiles yet: train one with  radar-desktop train --images DIR --name NAME", file=sys.stderr)
+    elif args.action == "show":
+        print(profile_summary(open_profile(args.name)))
+    elif args.action == "export":
+        print(f"exported {args.name!r} -> {manage.export_profile(args.name, args.file)}")
+    elif args.action == "import":
+        profile = manage.import_profile(args.file, args.name, args.replace)
+        print(f"imported {profile.name!r} (hash {profile.content_hash[:12]} checked)")
+    elif args.action in ("duplicate", "rename"):
+        profile = getattr(manage, args.action)(args.name, args.new_name)
+        print(f"{args.action}d {args.name!r} -> {profile.name!r}")
+    else:
+        print(f"moved {args.name!r} to {manage.delete(args.name)}")
+    return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from radar_desktop.core.resources import DEMO_PROFILE, bundle_root, demo_profile_folder, samples_folder
-from radar_desktop.profiles.demo import install_demo_if_empty, load_verified
+from radar_desktop.profiles.demo import install_demo_if_empty
+from radar_desktop.profiles.profile import load_verified
 from radar_desktop.profiles.profile import ProfileError
 from radar_desktop.profiles.store import list_profiles
 from radar_desktop.sources.images import list_images, read_image

@@ -101,7 +101,7 @@ def test_future_schema_and_missing_profiles_are_refused_clearly(tiny_profile):
     data = json.loads((tiny_profile.folder / PROFILE_FILE).read_text())
     data["schema_version"] = 99
     (tiny_profile.folder / PROFILE_FILE).write_text(json.dumps(data))
-    with pytest.raises(ProfileError, match="schema_version"):
+    with pytest.raises(ProfileError, match="made by a newer RADAR Desktop"):
         open_profile("tiny")
     with pytest.raises(ProfileError, match="no profile named"):
         open_profile("nothing")

@@ -61,6 +61,19 @@ def staging_folder(target: Path) -> Path:
     return staging
 
 
+@contextmanager
+def building_folder(target: Path) -> Iterator[Path]:
+    """An empty staging folder for ``target``'s next version: swapped in whole if the block succeeds,
+    removed if it fails or is interrupted (``target`` then stays as it was)."""
+    staging = staging_folder(target)
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    replace_folder(staging, target)
+
+
 def replace_folder(staging: Path, target: Path) -> None:
     """Swap a fully written ``staging`` folder into ``target``'s place.
 

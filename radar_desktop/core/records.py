@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 
 from radar_desktop.core.verdict import Verdict
+
+
+def login_name() -> str:
+    """The user's login name: the default operator on a report, the author of a profile ("" when none)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers and services
+        return ""
 
 
 def local_timestamp() -> str:

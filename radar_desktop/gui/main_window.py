@@ -105,6 +105,8 @@ class MainWindow(QMainWindow):
         self.open_folder_action = QAction("Open folder…", self)
         self.open_folder_action.setShortcut(QKeySequence.Open)
         self.open_files_action = QAction("Open files…", self)
+        self.profiles_action = QAction("Profiles…", self)
+        self.profiles_action.setToolTip("Duplicate, rename, delete, export and import profiles")
         self.export_action = QAction("Export report…", self)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.setEnabled(False)
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(False)
         toolbar.addWidget(QLabel(" Profile "))
         toolbar.addWidget(self.profile_box)
+        toolbar.addAction(self.profiles_action)
         toolbar.addSeparator()
         toolbar.addWidget(self.device_label)
         toolbar.addSeparator()
@@ -171,6 +174,7 @@ class MainWindow(QMainWindow):
         self.open_folder_action.triggered.connect(self._on_open_folder_triggered)
         self.open_files_action.triggered.connect(self._on_open_files_triggered)
         self.export_action.triggered.connect(self._on_export_action_triggered)
+        self.profiles_action.triggered.connect(self._on_profiles_action_triggered)
         self.cancel_button.clicked.connect(self.cancel_scan)
         self.table.sig_row_activated.connect(self.show_row)
         self.chart_timer.timeout.connect(self._on_chart_timer_timeout)
@@ -200,6 +204,15 @@ class MainWindow(QMainWindow):
         name = wanted if wanted in names else names[0]
         self.profile_box.setCurrentIndex(names.index(name))
         self.load_profile(name)
+
+    def _on_profiles_action_triggered(self) -> None:
+        from radar_desktop.gui.profile_manager import ProfileManagerDialog
+
+        dialog = ProfileManagerDialog(self, select=self.profile.name if self.profile else None)
+        dialog.exec()
+        if dialog.changed and not self.busy:
+            current = self.profile.name if self.profile else None
+            self.reload_profiles(current if current in dialog.profiles else None)
 
     def load_profile(self, name: str) -> None:
         self.profile = None
@@ -463,7 +476,7 @@ class MainWindow(QMainWindow):
 
     def _on_export_action_triggered(self) -> None:
         from radar_desktop.gui.report_dialog import ReportExportDialog
-        from radar_desktop.reports.session import login_name
+        from radar_desktop.core.records import login_name
 
         operator = self.settings.value("operator", "") or login_name()
         folder = Path(self.settings.value("report_folder", "") or Path.home())

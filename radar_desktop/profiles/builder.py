@@ -17,7 +17,14 @@ from radar_desktop.engine.preprocess import to_working
 from radar_desktop.engine.scorers import SCORERS, make_scorer
 from radar_desktop.engine.training import discard_checkpoint, train
 from radar_desktop.profiles.paths import checkpoints_dir
-from radar_desktop.profiles.profile import Profile, ProfileError, ScorerEntry, check_name, save_profile
+from radar_desktop.profiles.profile import (
+    Profile,
+    ProfileError,
+    ScorerEntry,
+    check_name,
+    preprocessing_of,
+    save_profile,
+)
 from radar_desktop.profiles.store import profile_path
 from radar_desktop.sources.images import ImageReadError, list_images, read_image
 
@@ -82,6 +89,7 @@ def build_profile(
     device: torch.device,
     default_scorer: str,
     replace: bool = False,
+    notes: str = "",
     cancel: CancelToken | None = None,
     progress: ProgressFn = no_progress,
     log: Callable[[str], None] = lambda message: None,
@@ -127,6 +135,8 @@ def build_profile(
     )
     profile = Profile(
         name=name,
+        notes=notes,
+        preprocessing=preprocessing_of(model_config),
         default_scorer=default_scorer,
         scorers={n: ScorerEntry.from_calibration(c) for n, c in calibrations.items()},
         training={
@@ -143,6 +153,7 @@ def build_profile(
             "learning_rate": train_config.learning_rate,
         },
     )
+    profile.record("created", f"trained {report.steps} steps on {len(good.train_names)} good images from {images}")
     saved = save_profile(profile, model, {s.name: s for s in scorers}, target)
     discard_checkpoint(checkpoint)
     return saved

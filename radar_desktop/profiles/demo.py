@@ -6,24 +6,12 @@ import logging
 import shutil
 from pathlib import Path
 
-from radar_desktop.core.atomic import replace_folder, staging_folder
+from radar_desktop.core.atomic import building_folder
 from radar_desktop.core.resources import demo_profile_folder
 from radar_desktop.profiles.paths import profiles_dir
-from radar_desktop.profiles.profile import Profile, ProfileError, content_hash, load_profile
+from radar_desktop.profiles.profile import Profile, load_profile, load_verified
 
 log = logging.getLogger(__name__)
-
-
-def load_verified(folder: Path) -> Profile:
-    """Load a profile folder and check that its files still match the content hash it records."""
-    profile = load_profile(folder)
-    actual = content_hash(folder)
-    if actual != profile.content_hash:
-        raise ProfileError(
-            f"{folder.name}: files do not match the recorded content hash "
-            f"(recorded {profile.content_hash[:12]}, found {actual[:12]}); the profile was altered or damaged"
-        )
-    return profile
 
 
 def store_is_empty() -> bool:
@@ -42,13 +30,8 @@ def install_demo_if_empty(source: Path | None = None) -> Profile | None:
     source = source or demo_profile_folder()
     demo = load_verified(source)
     target = profiles_dir() / source.name
-    staging = staging_folder(target)
-    try:
+    with building_folder(target) as staging:
         shutil.copytree(source, staging, dirs_exist_ok=True)
         load_verified(staging)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    replace_folder(staging, target)
     log.info("installed the demo profile %r (hash %s) into %s", demo.name, demo.content_hash[:12], target.parent)
     return load_profile(target)

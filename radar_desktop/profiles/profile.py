@@ -6,7 +6,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,7 @@ import numpy as np
 
 from radar_desktop import __version__
 from radar_desktop.core.atomic import replace_folder, staging_folder, write_text_atomic
+from radar_desktop.core.records import local_timestamp, login_name
 from radar_desktop.core.verdict import Thresholds
 
 if TYPE_CHECKING:  # the engine (torch, diffusers) loads only when a model or scorer is needed
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the engine (torch, diffusers) loads only when a model or sc
     from radar_desktop.engine.model import RadarModel
     from radar_desktop.engine.scorers import Scorer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added notes, author, modified, preprocessing, history and defect scores
 PROFILE_FILE = "profile.json"
 MODEL_DIR = "model"
 SCORERS_DIR = "scorers"
@@ -46,6 +46,7 @@ class ScorerEntry:
     thresholds: Thresholds
     good_scores: list[float]
     map_range: tuple[float, float]
+    defect_scores: list[float] = field(default_factory=list)  # of defect examples, when some were given
 
     @classmethod
     def from_calibration(cls, calibration: Calibration) -> "ScorerEntry":
@@ -56,12 +57,18 @@ class ScorerEntry:
             "thresholds": self.thresholds.to_dict(),
             "good_scores": self.good_scores,
             "map_range": list(self.map_range),
+            "defect_scores": self.defect_scores,
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> "ScorerEntry":
         low, high = (float(v) for v in data["map_range"])
-        return cls(Thresholds.from_dict(data["thresholds"]), [float(s) for s in data["good_scores"]], (low, high))
+        return cls(
+            Thresholds.from_dict(data["thresholds"]),
+            [float(s) for s in data["good_scores"]],
+            (low, high),
+            [float(s) for s in data.get("defect_scores", [])],
+        )
 
 
 @dataclass
@@ -72,22 +79,38 @@ class Profile:
     default_scorer: str
     scorers: dict[str, ScorerEntry]
     training: dict = field(default_factory=dict)
-    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    created: str = field(default_factory=local_timestamp)
     software_version: str = __version__
     content_hash: str = ""
     folder: Path | None = None
+    notes: str = ""
+    author: str = field(default_factory=login_name)
+    modified: str = ""
+    preprocessing: dict = field(default_factory=dict)  # channels, image_size, resize_mode, roi (a copy of the model's)
+    history: list[dict] = field(default_factory=list)  # {"time", "event", "by", "detail"}, oldest first
 
     def to_json(self) -> dict:
         return {
             "schema_version": SCHEMA_VERSION,
             "name": self.name,
+            "notes": self.notes,
             "created": self.created,
+            "modified": self.modified or self.created,
+            "author": self.author,
             "software_version": self.software_version,
+            "preprocessing": self.preprocessing,
             "default_scorer": self.default_scorer,
             "scorers": {k: v.to_dict() for k, v in self.scorers.items()},
             "training": self.training,
+            "history": self.history,
             "content_hash": self.content_hash,
         }
+
+    def record(self, event: str, detail: str = "") -> None:
+        """Add an event to the history (who, when) and mark the profile modified."""
+        now = local_timestamp()
+        self.history.append({"time": now, "event": event, "by": login_name(), "detail": detail})
+        self.modified = now
 
     def thresholds(self, scorer: str | None = None) -> Thresholds:
         return self.entry(scorer).thresholds
@@ -169,7 +192,10 @@ def save_profile(
 
 
 def load_profile(folder: Path) -> Profile:
-    """Read a profile folder; raises :class:`ProfileError` with the reason when it is broken."""
+    """Read a profile folder (older schemas are migrated in memory; the files are left as they are).
+
+    Raises :class:`ProfileError` with the reason when it is broken.
+    """
     path = folder / PROFILE_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -178,8 +204,12 @@ def load_profile(folder: Path) -> Profile:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ProfileError(f"{folder.name}: {PROFILE_FILE} is unreadable ({error})") from None
     version = data.get("schema_version") if isinstance(data, dict) else None
-    if version != SCHEMA_VERSION:
-        raise ProfileError(f"{folder.name}: unsupported schema_version {version!r} (this version reads {SCHEMA_VERSION})")
+    if isinstance(version, int) and version > SCHEMA_VERSION:
+        raise ProfileError(f"{folder.name}: made by a newer RADAR Desktop (schema {version}; this version reads up to {SCHEMA_VERSION})")
+    if version not in MIGRATIONS and version != SCHEMA_VERSION:
+        raise ProfileError(f"{folder.name}: unsupported schema_version {version!r}")
+    while version != SCHEMA_VERSION:
+        data, version = MIGRATIONS[version](data, folder), version + 1
     try:
         profile = Profile(
             name=data["name"],
@@ -190,9 +220,54 @@ def load_profile(folder: Path) -> Profile:
             software_version=data["software_version"],
             content_hash=data["content_hash"],
             folder=folder,
+            notes=str(data.get("notes", "")),
+            author=str(data.get("author", "")),
+            modified=str(data.get("modified", "")),
+            preprocessing=dict(data.get("preprocessing", {})),
+            history=list(data.get("history", [])),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ProfileError(f"{folder.name}: {PROFILE_FILE} is incomplete or invalid ({error!r})") from None
     if not (folder / MODEL_DIR).is_dir():
         raise ProfileError(f"{folder.name}: the model folder is missing")
+    return profile
+
+
+def preprocessing_of(config) -> dict:
+    """What a profile records of how images are prepared (the model config stays the authority)."""
+    return {"channels": config.channels, "image_size": config.image_size, "resize_mode": config.resize_mode, "roi": None}
+
+
+def _migrate_v1(data: dict, folder: Path) -> dict:
+    """Schema 1 had no notes, author, modified time, preprocessing or history."""
+    config_path = folder / MODEL_DIR / "radar_config.json"
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        preprocessing = {k: config[k] for k in ("channels", "image_size", "resize_mode")} | {"roi": None}
+    except (OSError, ValueError, KeyError, TypeError):
+        preprocessing = {}
+    created = data.get("created", "")
+    return {
+        **data,
+        "schema_version": 2,
+        "notes": "",
+        "author": "",
+        "modified": created,
+        "preprocessing": preprocessing,
+        "history": [{"time": created, "event": "created", "by": "", "detail": "schema 1 profile"}],
+    }
+
+
+MIGRATIONS = {1: _migrate_v1}  # schema n -> n + 1
+
+
+def load_verified(folder: Path) -> Profile:
+    """Load a profile folder and check that its files still match the content hash it records."""
+    profile = load_profile(folder)
+    actual = content_hash(folder)
+    if actual != profile.content_hash:
+        raise ProfileError(
+            f"{folder.name}: files do not match the recorded content hash "
+            f"(recorded {profile.content_hash[:12]}, found {actual[:12]}); the profile was altered or damaged"
+        )
     return profile

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import platform
 import secrets
@@ -110,14 +109,6 @@ def summarize(entries: list[ReportEntry], thresholds: Thresholds) -> ScoreSummar
     margin = 0.05 * (high - low) or 1.0
     histogram, edges = np.histogram(scores, bins=HISTOGRAM_BINS, range=(low - margin, high + margin))
     return ScoreSummary(counts, statistics, tuple(float(e) for e in edges), tuple(int(c) for c in histogram))
-
-
-def login_name() -> str:
-    """The user's login name, the default operator on a report ("" when the system has none)."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name in some containers and services
-        return ""
 
 
 def write_report_json(report: Report, path: Path, **extra) -> None:

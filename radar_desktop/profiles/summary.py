@@ -1,0 +1,36 @@
+"""A profile described in plain text, for the ``profiles show`` command and the profile manager."""
+
+from __future__ import annotations
+
+from radar_desktop.profiles.profile import Profile
+
+
+def profile_summary(profile: Profile, listed_images: int = 12) -> str:
+    """A profile in plain text: identity, preprocessing, training, thresholds per scorer, history."""
+    training = profile.training
+    lines = [
+        f"name          {profile.name}",
+        f"notes         {profile.notes or '-'}",
+        f"created       {profile.created} by {profile.author or 'unknown'} (RADAR Desktop {profile.software_version})",
+        f"modified      {profile.modified or profile.created}",
+        f"content hash  {profile.content_hash}",
+        f"preprocessing {', '.join(f'{k} {v}' for k, v in profile.preprocessing.items()) or '-'}",
+        f"training      {training.get('steps', '?')} steps in {training.get('seconds', '?')} s on {training.get('device', '?')}, "
+        f"final loss {training.get('final_loss', float('nan')):.4f}",
+        f"images        {len(training.get('train_images', []))} for training, {len(training.get('held_back_images', []))} "
+        f"held back for calibration, {len(training.get('skipped', []))} skipped, from {training.get('images', '?')}",
+        f"scorer        {profile.default_scorer} (default)",
+    ]
+    for name, entry in profile.scorers.items():
+        defects = f", {len(entry.defect_scores)} defect scores" if entry.defect_scores else ""
+        lines.append(
+            f"  {name:<11} REVIEW > {entry.thresholds.review:.4g}, NOK > {entry.thresholds.nok:.4g} "
+            f"({len(entry.good_scores)} good scores{defects})"
+        )
+    names = training.get("train_images", [])
+    if names:
+        shown = ", ".join(names[:listed_images]) + (f" and {len(names) - listed_images} more" if len(names) > listed_images else "")
+        lines.append(f"trained on    {shown}")
+    lines.append("history")
+    lines += [f"  {e.get('time', '')}  {e.get('event', '')}  {e.get('by', '')}  {e.get('detail', '')}" for e in profile.history]
+    return "\n".join(lines)
