@@ -57,3 +57,13 @@ def test_paper_classifier_is_refitted_identically_and_flags_outliers():
     heat = np.zeros((40, 40))
     heat[0:20, 0:20] = 1.0
     assert paper_features(heat) == pytest.approx([20.0, 20.0])
+
+
+def test_false_reject_rate_and_its_upper_bound():
+    from radar_desktop.core.calibration import false_reject_rate, false_reject_upper_bound
+
+    good = np.arange(20, dtype=float)
+    assert false_reject_rate(good, 17.5) == 0.1
+    assert false_reject_upper_bound(0, 20) == pytest.approx(1 - 0.05 ** (1 / 20))  # 0 of 20: below 13.9 %
+    assert false_reject_upper_bound(2, 20) > 0.1 > false_reject_upper_bound(2, 2000)
+    assert false_reject_upper_bound(3, 3) == 1.0 and false_reject_upper_bound(0, 0) == 1.0

@@ -32,3 +32,21 @@ def calibrate_thresholds(
     nok = threshold_for_false_reject_rate(good_scores, nok_rate)
     review = min(threshold_for_false_reject_rate(good_scores, review_rate), nok)
     return Thresholds(review=review, nok=nok)
+
+
+def false_reject_rate(good_scores: np.ndarray, threshold: float) -> float:
+    """Fraction of good scores above ``threshold``: the good parts that verdict would reject."""
+    scores = np.asarray(good_scores, dtype=np.float64)
+    return float(np.mean(scores > threshold)) if scores.size else float("nan")
+
+
+def false_reject_upper_bound(rejected: int, total: int, confidence: float = 0.95) -> float:
+    """One-sided Clopper-Pearson upper bound on the true false-reject rate after ``rejected`` of
+    ``total`` good parts were rejected: with few held-back images, 0 of 20 still allows up to 14 %."""
+    from scipy.stats import beta
+
+    if total <= 0:
+        return 1.0
+    if rejected >= total:
+        return 1.0
+    return float(beta.ppf(confidence, rejected + 1, total - rejected))

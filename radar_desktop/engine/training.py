@@ -6,6 +6,7 @@ import json
 import math
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,11 +93,13 @@ def train(
     checkpoint_dir: Path | None = None,
     cancel: CancelToken | None = None,
     progress: ProgressFn = no_progress,
+    on_loss: Callable[[int, float], None] = lambda step, loss: None,
 ) -> tuple[RadarModel, TrainReport]:
     """Train a RADAR model on working-size good images (N, C, S, S, uint8).
 
     With ``checkpoint_dir`` the run resumes from a checkpoint made for the same config, checkpoints
     every ``settings.checkpoint_every_s`` seconds, and checkpoints before raising :class:`Cancelled`.
+    ``on_loss(step, mean loss)`` is called every 10 steps, for live charts.
     """
     cancel = cancel or CancelToken()
     if images.ndim != 4 or images.shape[1] != config.channels or images.shape[2] != config.image_size:
@@ -144,6 +147,7 @@ def train(
         interval.append(loss.item())
         if len(interval) == 10:
             state["losses"].append(float(np.mean(interval)))
+            on_loss(step, state["losses"][-1])
             interval = []
         fraction = max(step / max_steps if max_steps < math.inf else 0.0, elapsed() / max_seconds)
         progress(min(fraction, 1.0), f"step {step}, loss {np.mean(state['losses'][-5:] or [loss.item()]):.4f}")

@@ -33,6 +33,7 @@ from radar_desktop.gui.score_charts import ScoreChartsWidget
 from radar_desktop.gui.stall_monitor import StallMonitor
 from radar_desktop.gui.viewer import ViewerWidget
 from radar_desktop.profiles.paths import data_home
+from radar_desktop.profiles.profile import ProfileError
 from radar_desktop.profiles.store import list_profiles
 from radar_desktop.reports.entries import verdict_counts, verdict_of
 from radar_desktop.sources.frames import CameraSettings, SourceError, open_source
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.pending_live: str | None = None  # camera to start once the profile is loaded
         self.live_session: LiveSession | None = None
         self.live_frames: int | None = None  # stop live inspection after this many frames (command line)
+        self.training = False  # the calibration wizard is running a job on the worker; it reports on it
         self.busy = False
         self.longest_stall_ms = 0.0
         self._charts_dirty = False
@@ -105,6 +107,8 @@ class MainWindow(QMainWindow):
         self.open_folder_action = QAction("Open folder…", self)
         self.open_folder_action.setShortcut(QKeySequence.Open)
         self.open_files_action = QAction("Open files…", self)
+        self.new_profile_action = QAction("New profile…", self)
+        self.new_profile_action.setToolTip("Make a profile for a new product from images of good parts")
         self.profiles_action = QAction("Profiles…", self)
         self.profiles_action.setToolTip("Duplicate, rename, delete, export and import profiles")
         self.export_action = QAction("Export report…", self)
@@ -114,6 +118,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(False)
         toolbar.addWidget(QLabel(" Profile "))
         toolbar.addWidget(self.profile_box)
+        toolbar.addAction(self.new_profile_action)
         toolbar.addAction(self.profiles_action)
         toolbar.addSeparator()
         toolbar.addWidget(self.device_label)
@@ -175,6 +180,7 @@ class MainWindow(QMainWindow):
         self.open_files_action.triggered.connect(self._on_open_files_triggered)
         self.export_action.triggered.connect(self._on_export_action_triggered)
         self.profiles_action.triggered.connect(self._on_profiles_action_triggered)
+        self.new_profile_action.triggered.connect(self._on_new_profile_action_triggered)
         self.cancel_button.clicked.connect(self.cancel_scan)
         self.table.sig_row_activated.connect(self.show_row)
         self.chart_timer.timeout.connect(self._on_chart_timer_timeout)
@@ -204,6 +210,32 @@ class MainWindow(QMainWindow):
         name = wanted if wanted in names else names[0]
         self.profile_box.setCurrentIndex(names.index(name))
         self.load_profile(name)
+
+    def _on_new_profile_action_triggered(self) -> None:
+        from radar_desktop.gui.calibration_wizard import CalibrationWizard
+
+        if self.busy:
+            self.status_label.setText("Wait for the current job to end before making a profile")
+            return
+        self.training = True
+        try:
+            prepared = CalibrationWizard.get_profile(self.worker, self)
+        finally:
+            self.training = False
+        if prepared is not None:
+            self.save_new_profile(prepared)
+
+    def save_new_profile(self, prepared) -> None:
+        """Put a profile made by the wizard into the store and make it the active one."""
+        from radar_desktop.profiles.builder import save_prepared
+
+        try:
+            saved = save_prepared(prepared)
+        except (ProfileError, OSError) as error:
+            self.show_error(f"The profile could not be saved: {error}", "")
+            return
+        self.reload_profiles(saved.name)
+        self.status_label.setText(f"Profile {saved.name} saved (hash {saved.content_hash[:12]})")
 
     def _on_profiles_action_triggered(self) -> None:
         from radar_desktop.gui.profile_manager import ProfileManagerDialog
@@ -330,6 +362,8 @@ class MainWindow(QMainWindow):
         self.sig_task_done.emit(0)
 
     def _on_worker_cancelled(self, job: str) -> None:
+        if job == "train":
+            return
         if job == "live":
             self._end_live()
             self.sig_task_done.emit(0)  # stopping live inspection is how it normally ends
@@ -341,6 +375,8 @@ class MainWindow(QMainWindow):
         self.sig_task_done.emit(1)
 
     def _on_worker_failed(self, message: str, details: str) -> None:
+        if self.training:
+            return
         if self.live_session is not None:
             self._end_live()
         elif self.busy:

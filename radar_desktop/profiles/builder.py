@@ -10,12 +10,17 @@ import numpy as np
 import torch
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
+from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.calibrate import WorkingImages, fit_scorers
 from radar_desktop.engine.config import ModelConfig, TrainConfig
 from radar_desktop.engine.device import describe_device
+from radar_desktop.engine.inspection import Inspector
+from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import to_working
-from radar_desktop.engine.scorers import SCORERS, make_scorer
+from radar_desktop.engine.scan import scan_files
+from radar_desktop.engine.scorers import SCORERS, Scorer, make_scorer
 from radar_desktop.engine.training import discard_checkpoint, train
+from radar_desktop.profiles.folder_check import MIN_GOOD_IMAGES
 from radar_desktop.profiles.paths import checkpoints_dir
 from radar_desktop.profiles.profile import (
     Profile,
@@ -28,7 +33,6 @@ from radar_desktop.profiles.profile import (
 from radar_desktop.profiles.store import profile_path
 from radar_desktop.sources.images import ImageReadError, list_images, read_image
 
-MIN_GOOD_IMAGES = 4
 MIN_HELD_BACK = 2
 
 
@@ -80,7 +84,35 @@ def load_good_images(folder: Path, config: ModelConfig, every: int) -> GoodImage
     )
 
 
+@dataclass
+class PreparedProfile:
+    """A trained and calibrated profile, not yet in the store (the calibration wizard returns one)."""
+
+    profile: Profile
+    model: RadarModel
+    scorers: dict[str, Scorer]
+    resumed_from_step: int | None = None
+
+
 def build_profile(
+    images: Path,
+    name: str,
+    *,
+    replace: bool = False,
+    **settings,
+) -> Profile:
+    """Train and calibrate a profile named ``name`` from a folder of good images and save it.
+
+    ``settings`` are :func:`make_profile`'s. An interrupted run leaves a checkpoint; calling again with
+    the same arguments resumes it.
+    """
+    check_name(name)
+    if profile_path(name).exists() and not replace:
+        raise ProfileError(f"a profile named {name!r} already exists (choose another name, or replace it)")
+    return save_prepared(make_profile(images, name, **settings), replace=replace)
+
+
+def make_profile(
     images: Path,
     name: str,
     *,
@@ -88,22 +120,18 @@ def build_profile(
     train_config: TrainConfig,
     device: torch.device,
     default_scorer: str,
-    replace: bool = False,
     notes: str = "",
+    defects: Path | None = None,
     cancel: CancelToken | None = None,
     progress: ProgressFn = no_progress,
     log: Callable[[str], None] = lambda message: None,
-) -> Profile:
-    """Train and calibrate a profile named ``name`` from a folder of good images and save it.
-
-    An interrupted run leaves a checkpoint; calling again with the same arguments resumes it.
-    """
+    on_loss: Callable[[int, float], None] = lambda step, loss: None,
+) -> PreparedProfile:
+    """Train on the good images (resuming a checkpoint of the same name), calibrate every scorer on the
+    held-back ones, and score ``defects`` (optional, only to measure); nothing is saved in the store."""
     check_name(name)
     if default_scorer not in SCORERS:
         raise ProfileError(f"unknown scorer {default_scorer!r}; choose one of {', '.join(SCORERS)}")
-    target = profile_path(name)
-    if target.exists() and not replace:
-        raise ProfileError(f"a profile named {name!r} already exists (choose another name, or replace it)")
     good = load_good_images(images, model_config, train_config.holdout_every)
     for file_name, reason in good.skipped:
         log(f"skipped {file_name}: {reason}")
@@ -111,15 +139,15 @@ def build_profile(
         f"{len(good.train_names)} training images, {len(good.held_back_names)} held back for calibration, "
         f"on {describe_device(device)}"
     )
-    checkpoint = checkpoints_dir() / name
     model, report = train(
         model_config,
         good.train.pixels,
         train_config,
         device,
-        checkpoint_dir=checkpoint,
+        checkpoint_dir=checkpoints_dir() / name,
         cancel=cancel,
         progress=lambda f, m: progress(0.85 * f, f"training: {m}"),
+        on_loss=on_loss,
     )
     if report.resumed_from_step is not None:
         log(f"resumed training from step {report.resumed_from_step} of an interrupted run")
@@ -133,17 +161,22 @@ def build_profile(
         cancel=cancel,
         progress=lambda f, m: progress(0.85 + 0.15 * f, m),
     )
+    entries = {n: ScorerEntry.from_calibration(c) for n, c in calibrations.items()}
+    if defects is not None:
+        for scorer in scorers:
+            entries[scorer.name].defect_scores = defect_scores(model, scorer, defects, cancel)
     profile = Profile(
         name=name,
         notes=notes,
         preprocessing=preprocessing_of(model_config),
         default_scorer=default_scorer,
-        scorers={n: ScorerEntry.from_calibration(c) for n, c in calibrations.items()},
+        scorers=entries,
         training={
             "images": str(images),
             "train_images": list(good.train_names),
             "held_back_images": list(good.held_back_names),
             "skipped": [list(s) for s in good.skipped],
+            "defect_images": str(defects) if defects else None,
             "steps": report.steps,
             "seconds": round(report.seconds, 1),
             "final_loss": report.final_loss,
@@ -154,6 +187,22 @@ def build_profile(
         },
     )
     profile.record("created", f"trained {report.steps} steps on {len(good.train_names)} good images from {images}")
-    saved = save_profile(profile, model, {s.name: s for s in scorers}, target)
-    discard_checkpoint(checkpoint)
+    return PreparedProfile(profile, model, {s.name: s for s in scorers}, report.resumed_from_step)
+
+
+def defect_scores(model: RadarModel, scorer: Scorer, folder: Path, cancel: CancelToken | None = None) -> list[float]:
+    """Scores of the readable images in a folder of defect examples (unreadable ones are left out)."""
+    inspector = Inspector(model, scorer, Thresholds(review=float("inf"), nok=float("inf")))
+    outcomes = scan_files(inspector, list_images(folder), cancel=cancel)
+    return [o.result.score for o in outcomes if o.result is not None]
+
+
+def save_prepared(prepared: PreparedProfile, replace: bool = False) -> Profile:
+    """Put a prepared profile into the store and drop its training checkpoint."""
+    name = prepared.profile.name
+    target = profile_path(name)
+    if target.exists() and not replace:
+        raise ProfileError(f"a profile named {name!r} already exists (choose another name, or replace it)")
+    saved = save_profile(prepared.profile, prepared.model, prepared.scorers, target)
+    discard_checkpoint(checkpoints_dir() / name)
     return saved

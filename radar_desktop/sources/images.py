@@ -19,6 +19,11 @@ def read_image(path: str | os.PathLike[str], channels: int) -> np.ndarray:
 
     Handles 8/16-bit and float images, alpha and palettes; non-ASCII paths work on every OS.
     """
+    return to_float(decode_image(path), channels)
+
+
+def decode_image(path: str | os.PathLike[str]) -> np.ndarray:
+    """The image in ``path`` as decoded (its own depth and channels, OpenCV order)."""
     path = Path(path)
     try:
         data = np.fromfile(path, dtype=np.uint8)
@@ -33,7 +38,7 @@ def read_image(path: str | os.PathLike[str], channels: int) -> np.ndarray:
     image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if image is None or image.size == 0:
         raise ImageReadError("not a readable image (corrupt, truncated or unsupported format)")
-    return to_float(image, channels)
+    return image
 
 
 def to_float(image: np.ndarray, channels: int) -> np.ndarray:

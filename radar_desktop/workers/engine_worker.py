@@ -35,7 +35,7 @@ class LoadedProfile:
 
 
 class EngineWorker(QObject):
-    """Runs profile loading, scans, live inspection and report writing off the GUI thread."""
+    """Runs profile loading, scans, live inspection, training and report writing off the GUI thread."""
 
     sig_profile_loaded = Signal(object)
     """LoadedProfile of the profile now active."""
@@ -45,6 +45,12 @@ class EngineWorker(QObject):
     """One ScanOutcome, in scan order."""
     sig_report_written = Signal(object, int)
     """ReportFiles written and the PDF's page count."""
+    sig_trained = Signal(object)
+    """PreparedProfile made by a training job (not yet saved)."""
+    sig_loss = Signal(int, float)
+    """Training step and the mean loss of the last 10 steps."""
+    sig_log = Signal(str)
+    """A line for the user about the running job."""
     sig_finished = Signal(str)
     """Name of the job that completed."""
     sig_failed = Signal(str, str)
@@ -129,6 +135,26 @@ class EngineWorker(QObject):
         if self._inspector is None:
             raise RuntimeError("no profile is loaded")
         session.inspect(self._inspector, self._cancel)
+
+    @Slot(object)
+    def train(self, settings: dict) -> None:
+        """Train and calibrate a profile (``make_profile``'s arguments, less device and callbacks)."""
+        self._run("train", lambda: self._train(settings))
+
+    def _train(self, settings: dict) -> None:
+        from radar_desktop.engine.device import resolve_device
+        from radar_desktop.engine.scorers import DEFAULT_SCORER
+        from radar_desktop.profiles.builder import make_profile
+
+        prepared = make_profile(
+            **{"default_scorer": DEFAULT_SCORER, **settings},
+            device=resolve_device(self._device_name),
+            cancel=self._cancel,
+            progress=self.sig_progress.emit,
+            log=self.sig_log.emit,
+            on_loss=self.sig_loss.emit,
+        )
+        self.sig_trained.emit(prepared)
 
     @Slot(object, object)
     def export_report(self, request, figures) -> None:

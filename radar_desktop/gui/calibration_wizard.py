@@ -1,0 +1,475 @@
+"""The calibration wizard: how a technician makes a profile without knowing what a diffusion model is.
+
+Pages: product name and notes; good images (checked); optional defect examples; training (budget,
+live loss chart, Cancel that keeps a checkpoint, resume); thresholds (histogram with draggable lines,
+or from a target false-reject rate with its confidence bound); summary. Returns a prepared profile or
+``None``; the caller saves it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from radar_desktop.core.calibration import false_reject_rate, false_reject_upper_bound, threshold_for_false_reject_rate
+from radar_desktop.core.metrics import best_f1_threshold
+from radar_desktop.core.verdict import Thresholds
+from radar_desktop.engine.config import ModelConfig, TrainConfig
+from radar_desktop.profiles.folder_check import FolderCheck, check_good_folder
+from radar_desktop.profiles.profile import ProfileError, check_name
+from radar_desktop.profiles.store import profile_path
+from radar_desktop.sources.images import ImageReadError, list_images, read_image
+
+BUDGETS = {
+    "Quick": TrainConfig(max_seconds=2 * 60.0),
+    "Standard": TrainConfig(max_seconds=15 * 60.0),
+    "Thorough": TrainConfig(max_seconds=45 * 60.0),
+}
+CALIBRATION_S_PER_IMAGE = 0.6  # all scorers, one held-back image, on a 2-core CPU (measured on the demo)
+
+
+def folder_row(parent: QWidget, caption: str) -> tuple[QLineEdit, QHBoxLayout]:
+    """A folder path field with a Browse button."""
+    edit = QLineEdit()
+    browse = QPushButton("Browse…")
+    browse.clicked.connect(lambda: edit.setText(QFileDialog.getExistingDirectory(parent, caption, edit.text()) or edit.text()))
+    row = QHBoxLayout()
+    row.addWidget(edit, 1)
+    row.addWidget(browse)
+    return edit, row
+
+
+class NamePage(QWizardPage):
+    """Page 1: the product's name (a valid, unused profile name) and notes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Product")
+        self.setSubTitle("One profile per product. The name appears in reports.")
+        self.name = QLineEdit()
+        self.notes = QPlainTextEdit()
+        self.notes.setPlaceholderText("Optional: part number, line, camera set-up…")
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color:#c62828")
+        form = QFormLayout(self)
+        form.addRow("Product name", self.name)
+        form.addRow("Notes", self.notes)
+        form.addRow(self.problem)
+        self.name.textChanged.connect(self.completeChanged)
+
+    def isComplete(self) -> bool:  # noqa: N802 (Qt API)
+        name = self.name.text().strip()
+        try:
+            check_name(name)
+            taken = profile_path(name).exists()
+        except ProfileError as error:
+            self.problem.setText(str(error) if name else "")
+            return False
+        self.problem.setText(f"A profile named {name!r} already exists." if taken else "")
+        return not taken
+
+
+class GoodImagesPage(QWizardPage):
+    """Page 2: the folder of good images, checked when chosen; refused below the minimum."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Good images")
+        self.setSubTitle("A folder of images of good parts only, taken as in production. One in five is held back to set thresholds.")
+        self.check: FolderCheck | None = None
+        self.folder, row = folder_row(self, "Folder of good images")
+        self.summary = QLabel("Pick a folder.")
+        self.summary.setWordWrap(True)
+        self.thumbnails = QListWidget()
+        self.thumbnails.setViewMode(QListWidget.IconMode)
+        self.thumbnails.setIconSize(QSize(96, 96))
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        self.look_label = QLabel("Worth a look:")
+        layout.addWidget(self.summary)
+        layout.addWidget(self.look_label)
+        layout.addWidget(self.thumbnails, 1)
+        self.folder.editingFinished.connect(self.run_check)
+        self.folder.textChanged.connect(self._on_folder_text_changed)
+
+    def _on_folder_text_changed(self, text: str) -> None:
+        if Path(text).is_dir():
+            self.run_check()
+
+    def run_check(self) -> None:
+        self.check = check_good_folder(Path(self.folder.text()))
+        refusal = self.check.refusal
+        lines = [f"{len(self.check.readable)} readable images."] + [f"• {w}" for w in self.check.warnings]
+        if refusal:
+            lines.insert(0, f"<b style='color:#c62828'>Cannot train: {refusal}.</b>")
+        self.summary.setText("<br>".join(lines))
+        self.thumbnails.clear()
+        suspicious = self.check.suspicious
+        self.look_label.setText(f"Worth a look ({len(suspicious)}):" if suspicious else "Nothing looks suspicious.")
+        for name, reason in suspicious[:60]:
+            item = QListWidgetItem(thumbnail_icon(self.check.folder / name), f"{name}\n{reason}")
+            item.setToolTip(reason)
+            self.thumbnails.addItem(item)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.check is not None and self.check.refusal is None
+
+
+def thumbnail_icon(path: Path) -> QIcon:
+    """A small icon of an image file (an empty one if it cannot be read)."""
+    try:
+        image = np.ascontiguousarray(np.round(read_image(path, 1)[:, :, 0] * 255).astype(np.uint8))
+    except ImageReadError:
+        return QIcon()
+    qimage = QImage(image.data, image.shape[1], image.shape[0], image.shape[1], QImage.Format_Grayscale8).copy()
+    return QIcon(QPixmap.fromImage(qimage).scaled(96, 96, Qt.KeepAspectRatio, Qt.SmoothTransformation))
+
+
+class DefectsPage(QWizardPage):
+    """Page 3: an optional folder of defect examples, only used to measure."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Defect examples (optional)")
+        self.setSubTitle("Images of faulty parts, if you have some. They are never trained on: they only measure "
+                         "how well defects are caught and help choose thresholds.")
+        self.folder, row = folder_row(self, "Folder of defect examples")
+        self.summary = QLabel("No defect examples: thresholds come from good images alone.")
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+        self.folder.textChanged.connect(self.completeChanged)
+
+    def defects(self) -> Path | None:
+        return Path(self.folder.text()) if self.folder.text().strip() else None
+
+    def isComplete(self) -> bool:  # noqa: N802
+        folder = self.defects()
+        if folder is None:
+            self.summary.setText("No defect examples: thresholds come from good images alone.")
+            return True
+        try:
+            count = len(list_images(folder))
+        except ImageReadError as error:
+            self.summary.setText(str(error))
+            return False
+        self.summary.setText(f"{count} defect images.")
+        return True
+
+
+class TrainingPage(QWizardPage):
+    """Page 4: budget, training on the engine worker with a live loss chart, cancel and resume."""
+
+    sig_train_requested = Signal(dict)
+    """make_profile's settings for the engine worker."""
+
+    def __init__(self, budgets: dict[str, TrainConfig]) -> None:
+        super().__init__()
+        self.setTitle("Training")
+        self.setSubTitle("The model learns what good parts look like. Cancel keeps what it has learnt; Train resumes.")
+        self.budgets = budgets
+        self.prepared = None
+        self.running = False
+        self.choice = QButtonGroup(self)
+        self.estimates: dict[str, QRadioButton] = {}
+        budget_row = QHBoxLayout()
+        for index, name in enumerate(budgets):
+            button = QRadioButton(name)
+            self.choice.addButton(button, index)
+            self.estimates[name] = button
+            budget_row.addWidget(button)
+        self.choice.button(min(1, len(budgets) - 1)).setChecked(True)
+        self.train_button = QPushButton("Train")
+        self.cancel_button = QPushButton("Cancel training")
+        self.cancel_button.setEnabled(False)
+        budget_row.addStretch(1)
+        budget_row.addWidget(self.train_button)
+        budget_row.addWidget(self.cancel_button)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.status = QLabel("Not started.")
+        self.status.setWordWrap(True)
+        self.chart = pg.PlotWidget(title="Training loss")
+        self.chart.setBackground("w")
+        self.chart.setLabel("bottom", "step")
+        self.curve = self.chart.plot([], [], pen=pg.mkPen("#37474f", width=2))
+        self.losses: list[tuple[int, float]] = []
+        layout = QVBoxLayout(self)
+        layout.addLayout(budget_row)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.chart, 1)
+        self.train_button.clicked.connect(self._on_train_button_clicked)
+
+    def initializePage(self) -> None:  # noqa: N802
+        wizard: CalibrationWizard = self.wizard()
+        held_back = max(2, len(wizard.good_page.check.readable) // 5)
+        for name, config in self.budgets.items():
+            budget = f"{config.max_seconds / 60:.0f} min" if config.max_seconds else f"{config.max_steps} steps"
+            calibration = held_back * CALIBRATION_S_PER_IMAGE
+            self.estimates[name].setText(f"{name}: {budget} + about {calibration:.0f} s to calibrate")
+
+    def settings(self) -> dict:
+        wizard: CalibrationWizard = self.wizard()
+        return {
+            "images": Path(wizard.good_page.folder.text()),
+            "name": wizard.name_page.name.text().strip(),
+            "notes": wizard.name_page.notes.toPlainText().strip(),
+            "defects": wizard.defects_page.defects(),
+            "model_config": wizard.model_config,
+            "train_config": list(self.budgets.values())[self.choice.checkedId()],
+        }
+
+    def _on_train_button_clicked(self) -> None:
+        self.prepared = None
+        self.running = True
+        self.losses = []
+        self.curve.setData([], [])
+        self.train_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.status.setText("Training…")
+        self.completeChanged.emit()
+        self.sig_train_requested.emit(self.settings())
+
+    def on_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.status.setText(message)
+
+    def on_loss(self, step: int, loss: float) -> None:
+        self.losses.append((step, loss))
+        steps, values = zip(*self.losses)
+        self.curve.setData(list(steps), list(values))
+
+    def on_log(self, message: str) -> None:
+        self.status.setText(message)
+
+    def on_ended(self, prepared, message: str) -> None:
+        """The job finished (``prepared`` set), was cancelled or failed (``message`` says which)."""
+        self.running = False
+        self.prepared = prepared
+        self.train_button.setEnabled(True)
+        self.train_button.setText("Train again" if prepared else "Resume training")
+        self.cancel_button.setEnabled(False)
+        self.status.setText(message)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.prepared is not None and not self.running
+
+
+class ThresholdPage(QWizardPage):
+    """Page 5: thresholds on the score histogram, by dragging or from a target false-reject rate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Thresholds")
+        self.setSubTitle("Scores above the NOK line are rejected; between the lines, parts go to review. Drag the "
+                         "lines, or set the NOK line from the share of good parts you accept to reject.")
+        self.good = np.zeros(0)
+        self.defects = np.zeros(0)
+        self.chart = pg.PlotWidget(title="Scores of held-back good images (green) and defect examples (red)")
+        self.chart.setBackground("w")
+        self.review_line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#ef6c00", width=2, style=Qt.DashLine))
+        self.nok_line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#c62828", width=2))
+        self.target = QDoubleSpinBox()
+        self.target.setRange(0.0, 50.0)
+        self.target.setDecimals(1)
+        self.target.setSuffix(" %")
+        self.target.setValue(1.0)
+        self.apply_target = QPushButton("Set NOK from this false-reject rate")
+        self.best_f1 = QPushButton("Use the F1-optimal threshold")
+        self.readout = QLabel()
+        self.readout.setTextFormat(Qt.RichText)
+        self.readout.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Target false-reject rate on good parts"))
+        row.addWidget(self.target)
+        row.addWidget(self.apply_target)
+        row.addWidget(self.best_f1)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.chart, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.readout)
+        self.apply_target.clicked.connect(self.set_from_target)
+        self.best_f1.clicked.connect(self._on_best_f1_clicked)
+        for line in (self.review_line, self.nok_line):
+            line.sigPositionChanged.connect(self._on_line_moved)
+
+    def initializePage(self) -> None:  # noqa: N802
+        prepared = self.wizard().training_page.prepared
+        entry = prepared.profile.entry()
+        self.good = np.asarray(entry.good_scores, dtype=np.float64)
+        self.defects = np.asarray(entry.defect_scores, dtype=np.float64)
+        self.chart.clear()
+        everything = np.concatenate([self.good, self.defects])
+        edges = np.histogram_bin_edges(everything, bins=30)
+        for scores, colour in ((self.good, (46, 125, 50, 150)), (self.defects, (198, 40, 40, 150))):
+            if scores.size:
+                counts, _ = np.histogram(scores, bins=edges)
+                self.chart.addItem(pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=counts, brush=colour))
+        self.chart.addItem(self.review_line)
+        self.chart.addItem(self.nok_line)
+        self.best_f1.setEnabled(self.defects.size > 0)
+        self.set_thresholds(entry.thresholds)
+
+    def set_thresholds(self, thresholds: Thresholds) -> None:
+        self.nok_line.setValue(thresholds.nok)
+        self.review_line.setValue(thresholds.review)
+
+    def thresholds(self) -> Thresholds:
+        nok = float(self.nok_line.value())
+        return Thresholds(review=min(float(self.review_line.value()), nok), nok=nok)
+
+    def set_from_target(self) -> None:
+        """NOK at the smallest good score that at most the target share of good scores exceed."""
+        nok = threshold_for_false_reject_rate(self.good, self.target.value() / 100)
+        self.set_thresholds(Thresholds(review=min(float(self.review_line.value()), nok), nok=nok))
+
+    def _on_best_f1_clicked(self) -> None:
+        labels = np.concatenate([np.zeros(self.good.size), np.ones(self.defects.size)])
+        best = best_f1_threshold(labels, np.concatenate([self.good, self.defects]))
+        self.set_thresholds(Thresholds(review=min(float(self.review_line.value()), best.threshold), nok=best.threshold))
+
+    def _on_line_moved(self) -> None:
+        thresholds = self.thresholds()
+        rejected = int(np.sum(self.good > thresholds.nok))
+        rate = false_reject_rate(self.good, thresholds.nok)
+        bound = false_reject_upper_bound(rejected, self.good.size)
+        text = (
+            f"NOK &gt; <b>{thresholds.nok:.4g}</b>, REVIEW &gt; <b>{thresholds.review:.4g}</b>. "
+            f"Good parts rejected: <b>{rejected} of {self.good.size}</b> ({100 * rate:.1f} %); with 95 % "
+            f"confidence the true rate is below <b>{100 * bound:.1f} %</b> (more held-back images narrow this)."
+        )
+        if self.defects.size:
+            caught = float(np.mean(self.defects > thresholds.nok))
+            labels = np.concatenate([np.zeros(self.good.size), np.ones(self.defects.size)])
+            best = best_f1_threshold(labels, np.concatenate([self.good, self.defects]))
+            text += (
+                f"<br>Defect examples caught (NOK): <b>{100 * caught:.0f} %</b> of {self.defects.size}. "
+                f"F1-optimal NOK threshold: {best.threshold:.4g} (F1 {best.f1:.2f})."
+            )
+        self.readout.setText(text)
+
+
+class SummaryPage(QWizardPage):
+    """Page 6: what Finish will save."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Summary")
+        self.setSubTitle("Finish saves the profile; it is then ready for inspection.")
+        self.text = QLabel()
+        self.text.setTextFormat(Qt.RichText)
+        self.text.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:  # noqa: N802
+        wizard: CalibrationWizard = self.wizard()
+        profile = wizard.training_page.prepared.profile
+        thresholds = wizard.threshold_page.thresholds()
+        training = profile.training
+        self.text.setText(
+            f"<b>{profile.name}</b><br>{profile.notes}<br><br>"
+            f"Trained {training['steps']} steps in {training['seconds']:.0f} s on {training['device']} "
+            f"(final loss {training['final_loss']:.4f}) with {len(training['train_images'])} good images; "
+            f"{len(training['held_back_images'])} held back for calibration.<br>"
+            f"Scorer {profile.default_scorer}: REVIEW &gt; {thresholds.review:.4g}, NOK &gt; {thresholds.nok:.4g}."
+        )
+
+
+class CalibrationWizard(QWizard):
+    """Drives training on the app's engine worker; :meth:`result_profile` is what Finish returns."""
+
+    def __init__(self, worker, parent: QWidget | None = None, *, budgets: dict[str, TrainConfig] | None = None,
+                 model_config: ModelConfig | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New product profile")
+        self.resize(900, 640)
+        self.worker = worker
+        self.model_config = model_config or ModelConfig()
+        self.name_page = NamePage()
+        self.good_page = GoodImagesPage()
+        self.defects_page = DefectsPage()
+        self.training_page = TrainingPage(budgets or BUDGETS)
+        self.threshold_page = ThresholdPage()
+        self.summary_page = SummaryPage()
+        for page in (self.name_page, self.good_page, self.defects_page, self.training_page, self.threshold_page,
+                     self.summary_page):
+            self.addPage(page)
+        page = self.training_page
+        page.sig_train_requested.connect(worker.train)
+        page.cancel_button.clicked.connect(lambda: worker.cancel())  # direct: the worker's thread is busy training
+        self._connections = [
+            (worker.sig_progress, page.on_progress),
+            (worker.sig_loss, page.on_loss),
+            (worker.sig_log, page.on_log),
+            (worker.sig_trained, self._on_worker_trained),
+            (worker.sig_cancelled, self._on_worker_cancelled),
+            (worker.sig_failed, self._on_worker_failed),
+        ]
+        for signal, slot in self._connections:
+            signal.connect(slot)
+
+    def _on_worker_trained(self, prepared) -> None:
+        self.training_page.on_ended(prepared, f"Done: {prepared.profile.training['steps']} steps. Press Next.")
+
+    def _on_worker_cancelled(self, job: str) -> None:
+        if job == "train":
+            self.training_page.on_ended(None, "Cancelled. What was learnt is kept: press Resume training to go on.")
+
+    def _on_worker_failed(self, message: str, details: str) -> None:
+        if self.training_page.running:
+            self.training_page.on_ended(None, message)
+
+    def reject(self) -> None:
+        if self.training_page.running:
+            self.worker.cancel()  # the checkpoint is kept; the same name resumes later
+        super().reject()
+
+    def done(self, result: int) -> None:
+        for signal, slot in self._connections:  # the worker outlives the wizard
+            signal.disconnect(slot)
+        self._connections = []
+        super().done(result)
+
+    def result_profile(self):
+        """The prepared profile with the chosen thresholds for its default scorer."""
+        prepared = self.training_page.prepared
+        prepared.profile.entry().thresholds = self.threshold_page.thresholds()
+        prepared.profile.record("thresholds set", f"REVIEW > {prepared.profile.thresholds().review:.4g}, "
+                                                  f"NOK > {prepared.profile.thresholds().nok:.4g}")
+        return prepared
+
+    @classmethod
+    def get_profile(cls, worker, parent: QWidget | None = None, **options):
+        """Run the wizard; the prepared profile (for the caller to save), or ``None`` if cancelled."""
+        wizard = cls(worker, parent, **options)
+        return wizard.result_profile() if wizard.exec() == QWizard.Accepted else None

@@ -1,0 +1,108 @@
+"""The calibration wizard driven end to end offscreen: folder checks, training with cancel and resume,
+thresholds from a target false-reject rate, and the saved profile."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.gui
+QtWidgets = pytest.importorskip("PySide6.QtWidgets", reason="the no-Qt layer check blocks PySide6")
+
+from radar_desktop.core.calibration import threshold_for_false_reject_rate  # noqa: E402
+from radar_desktop.engine.config import TrainConfig, tiny_config  # noqa: E402
+from radar_desktop.gui.calibration_wizard import CalibrationWizard  # noqa: E402
+from radar_desktop.profiles.builder import save_prepared  # noqa: E402
+from radar_desktop.profiles.store import open_profile  # noqa: E402
+
+# long enough to cancel midway; the tiny model does ~20 steps a second
+BUDGET = {"Test": TrainConfig(max_steps=300, max_seconds=None, batch_size=32, bank_images=8, checkpoint_every_s=0.5)}
+
+
+@pytest.fixture
+def wizard(window, qtbot):
+    wizard = CalibrationWizard(window.worker, window, budgets=BUDGET, model_config=tiny_config(stride=8))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    yield wizard
+    if wizard.training_page.running:
+        wizard.reject()
+        qtbot.waitUntil(lambda: not wizard.training_page.running or wizard.isHidden(), timeout=30_000)
+
+
+def next_page(wizard, qtbot, expected) -> None:
+    assert wizard.button(QtWidgets.QWizard.NextButton).isEnabled()
+    wizard.next()
+    assert wizard.currentPage() is expected
+
+
+def test_the_whole_wizard_with_cancel_and_resume_makes_a_working_profile(wizard, qtbot, dataset, window):
+    wizard.name_page.name.setText("tiny")  # taken by the window's profile
+    assert not wizard.name_page.isComplete() and "already exists" in wizard.name_page.problem.text()
+    wizard.name_page.name.setText("Bracket B7")
+    wizard.name_page.notes.setPlainText("line 2, ring light")
+    next_page(wizard, qtbot, wizard.good_page)
+
+    wizard.good_page.folder.setText(str(dataset / "train" / "good"))
+    assert wizard.good_page.isComplete() and "16 readable images" in wizard.good_page.summary.text()
+    next_page(wizard, qtbot, wizard.defects_page)
+    wizard.defects_page.folder.setText(str(dataset / "test" / "defect"))
+    assert "6 defect images" in wizard.defects_page.summary.text()
+    next_page(wizard, qtbot, wizard.training_page)
+
+    page = wizard.training_page
+    assert "Test: 300 steps + about" in page.estimates["Test"].text()
+    assert not page.isComplete()
+    page.train_button.click()
+    qtbot.waitUntil(lambda: len(page.losses) >= 3, timeout=60_000)  # the loss chart fills live
+    page.cancel_button.click()
+    qtbot.waitUntil(lambda: not page.running, timeout=60_000)
+    assert page.prepared is None and "Resume training" in page.train_button.text()
+    stopped_at = page.losses[-1][0]
+    assert stopped_at < 300
+
+    page.train_button.click()  # resumes from the checkpoint kept by Cancel
+    qtbot.waitUntil(lambda: page.prepared is not None, timeout=120_000)
+    assert page.prepared.resumed_from_step is not None and page.prepared.resumed_from_step >= 10
+    assert page.prepared.profile.training["steps"] == 300
+    next_page(wizard, qtbot, wizard.threshold_page)
+
+    thresholds = wizard.threshold_page
+    assert thresholds.good.size >= 2 and thresholds.defects.size == 6
+    assert "Defect examples caught" in thresholds.readout.text() and "95 % confidence" in thresholds.readout.text()
+    thresholds.target.setValue(50.0)
+    thresholds.apply_target.click()
+    expected = threshold_for_false_reject_rate(thresholds.good, 0.5)
+    assert thresholds.thresholds().nok == pytest.approx(expected)
+    next_page(wizard, qtbot, wizard.summary_page)
+    assert "Bracket B7" in wizard.summary_page.text.text()
+
+    wizard.accept()
+    saved = save_prepared(wizard.result_profile())
+    profile = open_profile("Bracket B7")
+    assert profile.content_hash == saved.content_hash and profile.notes == "line 2, ring light"
+    assert profile.thresholds().nok == pytest.approx(expected)
+    assert len(profile.entry().defect_scores) == 6
+    assert [e["event"] for e in profile.history] == ["created", "thresholds set"]
+    defects, good = np.asarray(profile.entry().defect_scores), np.asarray(profile.entry().good_scores)
+    assert np.median(defects) > np.median(good)  # the defect examples score above the good ones
+
+
+def test_a_folder_with_too_few_images_is_refused_with_a_reason(wizard, qtbot, dataset, tmp_path):
+    few = tmp_path / "few"
+    few.mkdir()
+    for source in sorted((dataset / "train" / "good").iterdir())[:2]:
+        shutil.copy(source, few / source.name)
+    shutil.copy(few / source.name, few / "copy.png")
+    (few / "broken.png").write_bytes(b"\x89PNG broken")
+    wizard.name_page.name.setText("Too few")
+    wizard.next()
+    wizard.good_page.folder.setText(str(few))
+    assert not wizard.good_page.isComplete()
+    assert not wizard.button(QtWidgets.QWizard.NextButton).isEnabled()
+    summary = wizard.good_page.summary.text()
+    assert "Cannot train: 3 readable images" in summary and "at least 4 are needed" in summary
+    listed = [wizard.good_page.thumbnails.item(i).text() for i in range(wizard.good_page.thumbnails.count())]
+    assert any("broken.png" in t and "unreadable" in t for t in listed) and any("copy of" in t for t in listed)
