@@ -106,3 +106,27 @@ def test_a_folder_with_too_few_images_is_refused_with_a_reason(wizard, qtbot, da
     assert "Cannot train: 3 readable images" in summary and "at least 4 are needed" in summary
     listed = [wizard.good_page.thumbnails.item(i).text() for i in range(wizard.good_page.thumbnails.count())]
     assert any("broken.png" in t and "unreadable" in t for t in listed) and any("copy of" in t for t in listed)
+
+
+def test_good_images_can_be_captured_from_a_camera_into_a_new_folder(qtbot, tmp_path, defect_video, started_threads):
+    from radar_desktop.gui.capture_dialog import CaptureImagesDialog
+    from radar_desktop.profiles.folder_check import check_good_folder
+
+    dialog = CaptureImagesDialog(tmp_path / "captured", source=str(defect_video))
+    qtbot.addWidget(dialog)
+    dialog.count.setValue(5)
+    dialog.interval.setValue(0.1)
+    dialog.buttons.accepted.emit()  # Start
+    qtbot.waitUntil(lambda: dialog.result() == QtWidgets.QDialog.Accepted, timeout=20_000)
+    assert dialog.saved == 5 and dialog.loop is None  # capture stopped
+    check = check_good_folder(tmp_path / "captured")
+    assert len(check.readable) == 5 and check.shapes == {"64 x 64, 3 channels": 5}
+
+
+def test_capture_refuses_a_source_that_does_not_exist(qtbot, tmp_path):
+    from radar_desktop.gui.capture_dialog import CaptureImagesDialog
+
+    dialog = CaptureImagesDialog(tmp_path / "captured", source=str(tmp_path / "nothing.avi"))
+    qtbot.addWidget(dialog)
+    dialog.buttons.accepted.emit()
+    assert "no such camera index, file or stream" in dialog.status.text() and dialog.loop is None

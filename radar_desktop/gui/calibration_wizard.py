@@ -39,6 +39,7 @@ from radar_desktop.core.metrics import best_f1_threshold
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.config import ModelConfig, TrainConfig
 from radar_desktop.profiles.folder_check import FolderCheck, check_good_folder
+from radar_desktop.profiles.paths import data_home
 from radar_desktop.profiles.profile import ProfileError, check_name
 from radar_desktop.profiles.store import profile_path
 from radar_desktop.sources.images import ImageReadError, list_images, read_image
@@ -101,7 +102,11 @@ class GoodImagesPage(QWizardPage):
         self.setSubTitle("A folder of images of good parts only, taken as in production. One in five is held back to set thresholds.")
         self.check: FolderCheck | None = None
         self.folder, row = folder_row(self, "Folder of good images")
-        self.summary = QLabel("Pick a folder.")
+        capture = QPushButton("Capture from camera…")
+        capture.setToolTip("Save frames from a camera into a new folder and use that")
+        capture.clicked.connect(self._on_capture_clicked)
+        row.addWidget(capture)
+        self.summary = QLabel("Pick a folder, or capture images from a camera.")
         self.summary.setWordWrap(True)
         self.thumbnails = QListWidget()
         self.thumbnails.setViewMode(QListWidget.IconMode)
@@ -118,6 +123,13 @@ class GoodImagesPage(QWizardPage):
     def _on_folder_text_changed(self, text: str) -> None:
         if Path(text).is_dir():
             self.run_check()
+
+    def _on_capture_clicked(self) -> None:
+        from radar_desktop.gui.capture_dialog import CaptureImagesDialog
+
+        folder = CaptureImagesDialog.get_folder(data_home() / "captures", self)
+        if folder is not None:
+            self.folder.setText(str(folder))
 
     def run_check(self) -> None:
         self.check = check_good_folder(Path(self.folder.text()))
