@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from radar_desktop.core.atomic import WriteError, check_writable
 from radar_desktop.core.cancel import CancelToken, Cancelled, ProgressFn
 
 EXIT_INTERRUPTED = 130
@@ -208,10 +209,36 @@ def _open(profile_name: str, device_name: str):
     return profile, profile.load_model(device)
 
 
-def _scan(args: argparse.Namespace) -> int:
+def rescue_csv(entries: list, name: str) -> Path:
+    """Save the results' CSV under the data folder's ``unsaved/`` (when the chosen place cannot be written)."""
+    from datetime import datetime
+
+    from radar_desktop.profiles.paths import data_home
     from radar_desktop.reports.entries import write_entries_csv
+
+    rescue = data_home() / "unsaved" / f"{datetime.now():%Y%m%d-%H%M%S}-{name}"
+    write_entries_csv(entries, rescue)
+    return rescue
+
+
+def write_csv_or_rescue(entries: list, path: Path) -> None:
+    """Write the results' CSV to ``path``, or, when that cannot be saved, to a rescue copy; the error
+    then says where the results went, so none is lost."""
+    from radar_desktop.reports.entries import write_entries_csv
+
+    try:
+        write_entries_csv(entries, path)
+    except WriteError as error:
+        rescue = rescue_csv(entries, path.name)
+        raise WriteError(f"{error}. The {len(entries)} results were saved instead to {rescue}") from error
+
+
+def _scan(args: argparse.Namespace) -> int:
     from radar_desktop.reports.heatmap_image import colorize, overlay, save_png
 
+    check_writable(args.csv)
+    if args.maps:
+        check_writable(args.maps / "heatmap.png")
     run = _ScanRun(args)
 
     def save_map(entry, result, load_image) -> None:
@@ -222,7 +249,7 @@ def _scan(args: argparse.Namespace) -> int:
     try:
         run.scan(args.input, save_map)
     finally:
-        write_entries_csv(run.entries, args.csv)  # whatever was inspected before an interruption is kept
+        write_csv_or_rescue(run.entries, args.csv)  # whatever was inspected before an interruption is kept
     print(f"{_counts_line(run.entries)} -> {args.csv}")
     return 0
 
@@ -237,7 +264,7 @@ def _report(args: argparse.Namespace) -> int:
     options = PdfOptions(page_size=args.page_size, only_flagged=args.only_flagged)
     files = ReportFiles(args.pdf, args.csv)
     for path in files.written():  # fail before a long scan, not after it
-        path.parent.mkdir(parents=True, exist_ok=True)
+        check_writable(path)
     run = _ScanRun(args)
     figures = {}  # small JPEGs, so a large batch does not keep full-size maps
 
@@ -250,7 +277,11 @@ def _report(args: argparse.Namespace) -> int:
         run.scan(args.input, keep_figure, cancel)
         report = build_report(run.session(args.operator or login_name() or "unknown", str(args.input.resolve())), run.entries)
         with progress_bar("report") as progress:
-            pages = export_report(report, lambda e: figures.get(e.index), files, options, cancel=cancel, progress=progress)
+            try:
+                pages = export_report(report, lambda e: figures.get(e.index), files, options, cancel=cancel, progress=progress)
+            except WriteError as error:
+                rescue = rescue_csv(run.entries, files.pdf.with_suffix(".csv").name)
+                raise WriteError(f"{error}. The {len(run.entries)} results were saved instead to {rescue}") from error
     written = ", ".join(str(p) for p in files.written())
     print(f"report {report.report_id}: {_counts_line(run.entries)}; {pages} pages -> {written}")
     return 0

@@ -1,11 +1,14 @@
-"""Synthetic product images: a regular woven texture, with pasted defects for the anomalous ones."""
+"""Synthetic product images: a regular woven texture, with pasted defects for the anomalous ones; a camera of them."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+from radar_desktop.sources.frames import FrameSource
 
 
 def texture(rng: np.random.Generator, size: int = 64) -> np.ndarray:
@@ -81,3 +84,40 @@ def make_defect_video(path: Path, seed: int = 5) -> Path:
     rng = np.random.default_rng(seed)
     frames = [texture(rng, 64) for _ in range(20)] + [add_defect(texture(rng, 64), rng)[0] for _ in range(20)]
     return write_video(path, frames)
+
+
+class SyntheticCamera(FrameSource):
+    """A camera stand-in held in memory: ``count`` BGR frames of the texture, then ended (``read`` gives ``None``).
+
+    Frames cycle through ``pool`` textures, every ``defect_every``-th with a defect; each read returns a fresh
+    buffer, as a camera's decoder does. ``fps`` paces delivery on average (0: as fast as they are read).
+    """
+
+    live = True
+
+    def __init__(self, count: int, *, size: int = 64, fps: float = 0.0, pool: int = 40, defect_every: int = 10,
+                 seed: int = 0) -> None:
+        super().__init__(f"synthetic camera {size}x{size}")
+        rng = np.random.default_rng(seed)
+        grey = [add_defect(texture(rng, size), rng)[0] if i % defect_every == defect_every - 1 else texture(rng, size)
+                for i in range(pool)]
+        self.pool = [cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) for image in grey]
+        self.count = count
+        self.delivered = 0
+        self._interval = 1.0 / fps if fps > 0 else 0.0
+        self._due = 0.0
+
+    def open(self) -> None:
+        self._due = time.monotonic()
+
+    def read(self) -> np.ndarray | None:
+        if self.delivered >= self.count:
+            return None
+        if self._interval:
+            self._due += self._interval
+            delay = self._due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)  # when late, no sleep until caught up: the average rate holds
+        frame = self.pool[self.delivered % len(self.pool)].copy()
+        self.delivered += 1
+        return frame

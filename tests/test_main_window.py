@@ -153,3 +153,26 @@ def test_dropped_folder_is_scanned_and_keys_step_through_results(window, qtbot, 
     assert "bad_001.png" in window.viewer.header.text()
     window.table.step(1)
     assert "bad_002.png" in window.viewer.header.text()
+
+
+def test_running_out_of_memory_mid_scan_is_told_and_the_scan_completes(window, qtbot, dataset, tmp_path, monkeypatch):
+    import torch
+
+    from radar_desktop.engine import inspection
+
+    real_forward = inspection.forward_for
+
+    def forward_fitting_two(model, batch, *args, **kwargs):
+        if batch.shape[0] > 2:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 3.00 GiB")
+        return real_forward(model, batch, *args, **kwargs)
+
+    monkeypatch.setattr(inspection, "forward_for", forward_fitting_two)
+    folder = scan_folder(dataset, tmp_path)
+    with qtbot.waitSignal(window.sig_task_done, timeout=120_000):
+        window.open_paths([folder])
+    outcomes = window.table.model.outcomes
+    assert len(outcomes) == len(list(folder.iterdir()))
+    assert sum(o.result is not None for o in outcomes) == len(outcomes) - 1  # all but the corrupt file
+    assert "continuing with 2 at a time" in window.status_label.text()
+    assert window.status_label.text().startswith(f"{len(outcomes)} images:")

@@ -95,3 +95,22 @@ def test_a_failed_export_keeps_the_results_and_says_why(scanned, qtbot, tmp_path
     qtbot.waitUntil(lambda: not scanned.busy, timeout=60_000)
     assert "report failed" in scanned.status_label.text() and "not_a_folder" in scanned.status_label.text()
     assert len(scanned.table.model.outcomes) == rows and scanned.export_action.isEnabled()
+
+
+def test_an_export_to_a_read_only_folder_says_so_and_the_next_one_succeeds(scanned, qtbot, tmp_path):
+    from radar_desktop.gui.report_dialog import ReportRequest
+    from radar_desktop.reports.export import ReportFiles
+    from radar_desktop.reports.pdf import PdfOptions
+    from tests.disks import read_only_folder
+
+    rows = len(scanned.table.model.outcomes)
+    with read_only_folder(tmp_path / "locked") as locked:
+        scanned.export_report(ReportRequest(scanned.make_report("Ana"), ReportFiles(locked / "lot.pdf"), PdfOptions()))
+        qtbot.waitUntil(lambda: not scanned.busy, timeout=60_000)
+        assert "lot.pdf" in scanned.status_label.text() and "read-only" in scanned.status_label.text()
+        assert list(locked.iterdir()) == []
+    assert len(scanned.table.model.outcomes) == rows
+    pdf = tmp_path / "elsewhere" / "lot.pdf"
+    scanned.export_report(ReportRequest(scanned.make_report("Ana"), ReportFiles(pdf), PdfOptions()))
+    qtbot.waitUntil(lambda: not scanned.busy, timeout=60_000)
+    assert pdf.is_file() and scanned.status_label.text().startswith(f"Report saved: {pdf}")

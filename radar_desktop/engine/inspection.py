@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -14,6 +15,29 @@ from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import Placement, to_original_size, to_working
 from radar_desktop.engine.scorers import Scorer
 from radar_desktop.engine.single_step import ForwardOutput, single_step
+
+log = logging.getLogger(__name__)
+
+OUT_OF_MEMORY_MARKERS = ("out of memory", "can't allocate memory", "not enough memory")
+
+
+class InspectionOutOfMemory(Exception):
+    """Not even one image fits in memory, on the CPU either; the message says so for the user."""
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """Whether ``error`` is torch running out of memory (CUDA, MPS or the CPU allocator)."""
+    if isinstance(error, torch.cuda.OutOfMemoryError):
+        return True
+    return isinstance(error, RuntimeError) and any(m in str(error).lower() for m in OUT_OF_MEMORY_MARKERS)
+
+
+def release_cached_memory(device: torch.device) -> None:
+    """Hand the allocator's cached blocks back, so the retry starts from what is really free."""
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+    elif device.type == "mps":
+        torch.mps.empty_cache()
 
 
 def working_batch(images: Sequence[np.ndarray], model: RadarModel) -> tuple[torch.Tensor, list[Placement]]:
@@ -43,15 +67,58 @@ def batches(items: Sequence, size: int) -> Iterator[Sequence]:
 
 
 class Inspector:
-    """Inspects images with one model, one scorer and its thresholds."""
+    """Inspects images with one model, one scorer and its thresholds.
 
-    def __init__(self, model: RadarModel, scorer: Scorer, thresholds: Thresholds) -> None:
+    Running out of memory never ends a job: the batch is halved until one image at a time, then the
+    model moves to the CPU. What was given up is remembered for later calls and told to ``on_notice``.
+    """
+
+    def __init__(
+        self,
+        model: RadarModel,
+        scorer: Scorer,
+        thresholds: Thresholds,
+        on_notice: Callable[[str], None] = log.warning,
+    ) -> None:
         self.model = model
         self.scorer = scorer
         self.thresholds = thresholds
+        self.on_notice = on_notice
+        self.max_batch: int | None = None
 
     def inspect(self, images: Sequence[np.ndarray], sources: Sequence[str]) -> list[InspectionResult]:
-        """One result per image; maps are returned at each image's own resolution."""
+        """One result per image; maps are returned at each image's own resolution.
+
+        Raises :class:`InspectionOutOfMemory` when one of the images does not fit even on the CPU.
+        """
+        results: list[InspectionResult] = []
+        while len(results) < len(images):
+            start = len(results)
+            end = start + (self.max_batch or len(images))  # a fallback inside the loop shrinks the next batch
+            results.extend(self._inspect_fitting(images[start:end], sources[start:end]))
+        return results
+
+    def _inspect_fitting(self, images: Sequence[np.ndarray], sources: Sequence[str]) -> list[InspectionResult]:
+        device = self.model.device
+        try:
+            return self._inspect_batch(images, sources)
+        except RuntimeError as error:
+            if not is_out_of_memory(error):
+                raise
+        # retried outside the except block, so the failed attempt's tensors are already freed
+        release_cached_memory(device)
+        if len(images) > 1:
+            self.max_batch = len(images) // 2
+            self.on_notice(f"Out of memory on {device.type.upper()} with {len(images)} images at once; "
+                           f"continuing with {self.max_batch} at a time.")
+            return self.inspect(images, sources)
+        if device.type != "cpu":
+            self.on_notice(f"Out of memory on {device.type.upper()} even for one image; continuing on the CPU (slower).")
+            self.model.to(torch.device("cpu"))
+            return self._inspect_fitting(images, sources)
+        raise InspectionOutOfMemory("not enough memory to inspect this image, even one at a time on the CPU")
+
+    def _inspect_batch(self, images: Sequence[np.ndarray], sources: Sequence[str]) -> list[InspectionResult]:
         began = time.perf_counter()
         batch, placements = working_batch(images, self.model)
         prepared = time.perf_counter()

@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
-from radar_desktop.core.records import ScanOutcome
-from radar_desktop.engine.inspection import Inspector, batches
+from radar_desktop.core.records import InspectionResult, ScanOutcome
+from radar_desktop.engine.inspection import InspectionOutOfMemory, Inspector, batches
 from radar_desktop.sources.images import ImageReadError, read_image
 
 
@@ -25,6 +25,26 @@ def thumbnail(image: np.ndarray) -> np.ndarray:
     small = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     small = small.reshape(small.shape[0], small.shape[1], -1)
     return np.round(np.clip(small, 0, 1) * 255).astype(np.uint8)
+
+
+def inspect_each_if_needed(
+    inspector: Inspector, images: Sequence[np.ndarray], paths: Sequence[Path]
+) -> list[InspectionResult | str]:
+    """Results for a batch; if one image does not fit in memory even alone, each image is tried on its
+    own and the ones that fail get the reason (a string) instead of a result."""
+    if not images:
+        return []
+    try:
+        return list(inspector.inspect(images, [str(p) for p in paths]))
+    except InspectionOutOfMemory:
+        pass
+    outcomes: list[InspectionResult | str] = []
+    for image, path in zip(images, paths):
+        try:
+            outcomes.extend(inspector.inspect([image], [str(path)]))
+        except InspectionOutOfMemory as error:
+            outcomes.append(str(error))
+    return outcomes
 
 
 def scan_files(
@@ -48,13 +68,16 @@ def scan_files(
                 readable.append(path)
             except ImageReadError as error:
                 failures[path] = ScanOutcome(str(path), None, str(error), (time.perf_counter() - began) * 1000)
-        results = iter(inspector.inspect(images, [str(p) for p in readable]) if images else [])
+        results = iter(inspect_each_if_needed(inspector, images, readable))
         thumbnails = iter([thumbnail(image) for image in images])
         for path in chunk:
             if path in failures:
                 yield failures[path]
+                continue
+            result, small = next(results), next(thumbnails)
+            if isinstance(result, str):
+                yield ScanOutcome(str(path), None, result, 0.0, small)
             else:
-                result = next(results)
-                yield ScanOutcome(str(path), result, None, result.timings.total_ms, next(thumbnails))
+                yield ScanOutcome(str(path), result, None, result.timings.total_ms, small)
         done += len(chunk)
         progress(done / len(paths), f"{done}/{len(paths)} images")

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
-from radar_desktop.core.atomic import replace_folder, staging_folder
+from radar_desktop.core.atomic import building_folder, recover_interrupted
 from radar_desktop.core.cancel import CancelToken, Cancelled, ProgressFn, no_progress
 from radar_desktop.engine.config import ModelConfig, TrainConfig
 from radar_desktop.engine.model import RadarModel
@@ -55,21 +55,21 @@ def sample_patches(images: torch.Tensor, count: int, patch: int, generator: torc
 
 def _save_checkpoint(folder: Path, model: RadarModel, optimizer: torch.optim.Optimizer, state: dict) -> None:
     """Write model, optimizer moments and counters; the previous checkpoint survives a crash mid-write."""
-    staging = staging_folder(folder)
-    model.save(staging / "model")
-    opt_state = optimizer.state_dict()
-    tensors = {
-        f"{index}.{key}": value.detach().cpu().contiguous()
-        for index, slots in opt_state["state"].items()
-        for key, value in slots.items()
-    }
-    save_file(tensors, str(staging / OPTIMIZER_FILE))
-    (staging / STATE_FILE).write_text(json.dumps({**state, "param_groups": opt_state["param_groups"]}))
-    replace_folder(staging, folder)
+    with building_folder(folder) as staging:
+        model.save(staging / "model")
+        opt_state = optimizer.state_dict()
+        tensors = {
+            f"{index}.{key}": value.detach().cpu().contiguous()
+            for index, slots in opt_state["state"].items()
+            for key, value in slots.items()
+        }
+        save_file(tensors, str(staging / OPTIMIZER_FILE))
+        (staging / STATE_FILE).write_text(json.dumps({**state, "param_groups": opt_state["param_groups"]}))
 
 
 def _load_checkpoint(folder: Path, config: ModelConfig, device: torch.device) -> tuple[RadarModel, dict, dict] | None:
     """The model, optimizer state and counters of a checkpoint made for ``config``, or None."""
+    recover_interrupted(folder.parent)
     if not (folder / STATE_FILE).is_file():
         return None
     model = RadarModel.load(folder / "model", device)

@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.live_view, "Live camera")
         self.setCentralWidget(self.tabs)
 
+        self._notices: list[str] = []
         self.status_label = QLabel("Ready")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
         self.worker.sig_finished.connect(self._on_worker_finished)
         self.worker.sig_failed.connect(self._on_worker_failed)
         self.worker.sig_cancelled.connect(self._on_worker_cancelled)
+        self.worker.sig_log.connect(self._on_worker_log)
         self.profile_box.activated.connect(self._on_profile_box_activated)
         self.open_folder_action.triggered.connect(self._on_open_folder_triggered)
         self.open_files_action.triggered.connect(self._on_open_files_triggered)
@@ -336,7 +338,16 @@ class MainWindow(QMainWindow):
             self._charts_dirty = False
             self.charts.set_scores([o.result.score for o in self.table.model.outcomes if o.result is not None])
 
+    def _on_worker_log(self, message: str) -> None:
+        if self.training:
+            return  # the calibration wizard shows its own job's lines
+        self._notices.append(message)
+        self.status_label.setText(message)
+
     def _end_job(self, message: str) -> None:
+        if self._notices:  # e.g. an out-of-memory fallback: the user should still see it when the job ends
+            message = f"{message}. {' '.join(dict.fromkeys(self._notices))}"
+            self._notices.clear()
         self.busy = False
         self.chart_timer.stop()
         self._on_chart_timer_timeout()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from radar_desktop import __version__
-from radar_desktop.core.atomic import replace_folder, staging_folder, write_text_atomic
+from radar_desktop.core.atomic import building_folder, write_text_atomic
 from radar_desktop.core.records import local_timestamp, login_name
 from radar_desktop.core.verdict import Thresholds
 
@@ -176,17 +176,16 @@ def save_profile(
     """Write a complete profile folder atomically at ``target`` and return it with its hash."""
     from safetensors.numpy import save_file
 
-    staging = staging_folder(target)
-    model.save(staging / MODEL_DIR)
-    (staging / SCORERS_DIR).mkdir()
-    for name, scorer in scorers.items():
-        state = scorer.state()
-        if state:
-            save_file({k: np.ascontiguousarray(v) for k, v in state.items()}, str(staging / SCORERS_DIR / f"{name}.safetensors"))
-    write_text_atomic(staging / PROFILE_FILE, json.dumps(profile.to_json(), indent=2))
-    profile.content_hash = content_hash(staging)
-    write_text_atomic(staging / PROFILE_FILE, json.dumps(profile.to_json(), indent=2))
-    replace_folder(staging, target)
+    with building_folder(target) as staging:
+        model.save(staging / MODEL_DIR)
+        (staging / SCORERS_DIR).mkdir()
+        for name, scorer in scorers.items():
+            state = scorer.state()
+            if state:
+                save_file({k: np.ascontiguousarray(v) for k, v in state.items()}, str(staging / SCORERS_DIR / f"{name}.safetensors"))
+        write_text_atomic(staging / PROFILE_FILE, json.dumps(profile.to_json(), indent=2))
+        profile.content_hash = content_hash(staging)
+        write_text_atomic(staging / PROFILE_FILE, json.dumps(profile.to_json(), indent=2))
     profile.folder = target
     return profile
 

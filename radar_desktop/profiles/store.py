@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from radar_desktop.core.atomic import recover_interrupted
 from radar_desktop.profiles.paths import profiles_dir
 from radar_desktop.profiles.profile import Profile, ProfileError, check_name, load_profile
 
@@ -27,6 +28,7 @@ def list_profiles() -> tuple[list[Profile], list[BrokenProfile]]:
     good, broken = [], []
     if not root.is_dir():
         return good, broken
+    recover_interrupted(root)
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         try:
             good.append(load_profile(folder))
@@ -38,6 +40,7 @@ def list_profiles() -> tuple[list[Profile], list[BrokenProfile]]:
 def open_profile(name: str) -> Profile:
     """Load a profile by name, with a message that lists the known ones when it is missing."""
     folder = profile_path(name)
+    recover_interrupted(folder.parent)
     if not folder.is_dir():
         known = ", ".join(p.name for p in list_profiles()[0]) or "none"
         raise ProfileError(f"no profile named {name!r} (profiles: {known})")

@@ -16,6 +16,7 @@ from reportlab import rl_config
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from radar_desktop.core.atomic import atomic_output
@@ -28,6 +29,7 @@ from radar_desktop.reports.session import Report
 PAGE_SIZES = {"A4": A4, "Letter": letter}
 MARGIN = 42.0
 ROW = 13.0
+NOTE_SMALL = 5.8  # two lines of it fit in one row
 PANEL_GAP = 10.0
 PANEL_HEIGHT = 150.0
 BLOCK_HEIGHT = 215.0
@@ -374,9 +376,23 @@ class _ReportWriter:
             c.setFont("Helvetica-Bold", 8)
             c.drawString(xs[4] + 2, top - 9.5, entry.verdict)
             c.setFillColor(GREY)
-            c.setFont("Helvetica", 8)
-            c.drawString(xs[-1] + 2, top - 9.5, fit(pdf_text(_note(entry)), "Helvetica", 8, note_width - 4, keep_end=False))
+            self._note_cell(pdf_text(_note(entry)), xs[-1] + 2, top, note_width - 4)
         self._end_page()
+
+    def _note_cell(self, text: str, x: float, top: float, width: float) -> None:
+        """A message or comment in one table row: one line at the table's size, or two smaller lines
+        when it is longer (a reason for an unreadable file should be read whole), cut only beyond that."""
+        c = self.canvas
+        if stringWidth(text, "Helvetica", 8) <= width:
+            c.setFont("Helvetica", 8)
+            c.drawString(x, top - 9.5, text)
+            return
+        lines = wrap(text, "Helvetica", NOTE_SMALL, width)
+        if len(lines) > 2:
+            lines = [lines[0], fit(" ".join(lines[1:]), "Helvetica", NOTE_SMALL, width, keep_end=False)]
+        c.setFont("Helvetica", NOTE_SMALL)
+        for i, line in enumerate(lines):
+            c.drawString(x, top - 5.2 - 5.9 * i, line)
 
     # ----- pictures
     def detail_page(self, entries: list[ReportEntry], figures: FigureSource) -> None:

@@ -98,7 +98,7 @@ class EngineWorker(QObject):
         device = resolve_device(self._device_name)
         model = profile.load_model(device)
         scorer = profile.load_scorer()
-        self._inspector = Inspector(model, scorer, profile.thresholds())
+        self._inspector = Inspector(model, scorer, profile.thresholds(), on_notice=self._notice)
         self.sig_profile_loaded.emit(
             LoadedProfile(
                 name=profile.name,
@@ -111,6 +111,10 @@ class EngineWorker(QObject):
                 model=asdict(model.config),
             )
         )
+
+    def _notice(self, message: str) -> None:
+        log.warning(message)
+        self.sig_log.emit(message)
 
     @Slot(list)
     def scan(self, paths: list[Path]) -> None:
