@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import warnings
 from pathlib import Path
 
 import cv2
@@ -93,8 +94,10 @@ def _declared_size(data: bytes) -> tuple[int, int] | None:
     """(width, height) from a PNG, JPEG, TIFF, BMP or WebP header, without decoding; None if not recognised."""
     for reader in _HEADER_READERS:
         try:
-            with reader(io.BytesIO(data)) as image:
-                return image.size
+            with warnings.catch_warnings():  # e.g. "Corrupt EXIF data": the file gets its own message below
+                warnings.simplefilter("ignore")
+                with reader(io.BytesIO(data)) as image:
+                    return image.size
         except Exception:  # noqa: BLE001 - a corrupt header can raise anything here; OpenCV has the last word
             continue
     return _webp_size(data)
