@@ -176,3 +176,20 @@ def test_running_out_of_memory_mid_scan_is_told_and_the_scan_completes(window, q
     assert sum(o.result is not None for o in outcomes) == len(outcomes) - 1  # all but the corrupt file
     assert "continuing with 2 at a time" in window.status_label.text()
     assert window.status_label.text().startswith(f"{len(outcomes)} images:")
+
+
+def test_a_gpu_out_of_memory_moves_the_work_to_the_cpu_and_the_report_says_so(window, qtbot, dataset, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from tests.fake_gpu import gpu_without_memory
+
+    gpu_without_memory(monkeypatch)
+    window.profile = replace(window.profile, device="CUDA (NVIDIA H200)")  # as if loaded on a GPU
+    window.engine_device = window.profile.device
+    folder = scan_folder(dataset, tmp_path)
+    with qtbot.waitSignal(window.sig_task_done, timeout=120_000):
+        window.open_paths([folder])
+    assert sum(o.result is not None for o in window.table.model.outcomes) == len(list(folder.iterdir())) - 1
+    assert window.device_label.text() == "Device: CPU"
+    assert "continuing on the CPU" in window.status_label.text()
+    assert window.make_report("Ana").session.device == "CPU (moved from CUDA (NVIDIA H200): out of memory)"

@@ -8,8 +8,8 @@ import torch
 
 from radar_desktop.engine import inspection
 from radar_desktop.engine.inspection import Inspector, is_out_of_memory
-from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.scan import scan_files
+from tests.fake_gpu import gpu_without_memory
 from tests.synthetic import scan_folder
 
 
@@ -62,28 +62,11 @@ def test_batches_are_halved_until_they_fit_and_scores_do_not_change(inspector, i
 
 def test_a_gpu_that_cannot_hold_one_image_hands_the_job_to_the_cpu(inspector, images, monkeypatch):
     expected = scores_of(inspector, images)
-    on_gpu = {"yes": True}
-    real_forward, real_to, real_device = inspection.forward_for, RadarModel.to, RadarModel.device
-
-    def device(model):  # the model reports the GPU it would be on, until it is moved
-        return torch.device("cuda") if on_gpu["yes"] else real_device.fget(model)
-
-    def to(model, target):
-        on_gpu["yes"] = torch.device(target).type == "cuda"
-        return real_to(model, torch.device("cpu"))
-
-    def forward_without_gpu_memory(model, batch, *args, **kwargs):
-        if on_gpu["yes"]:
-            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 MiB")
-        return real_forward(model, batch, *args, **kwargs)
-
-    monkeypatch.setattr(RadarModel, "device", property(device))
-    monkeypatch.setattr(RadarModel, "to", to)
-    monkeypatch.setattr(inspection, "forward_for", forward_without_gpu_memory)
+    gpu = gpu_without_memory(monkeypatch)
     outcomes = list(scan_files(inspector, images, batch_size=4))
     assert [o.error for o in outcomes] == [None] * len(images)
     assert [o.result.score for o in outcomes] == pytest.approx(expected, abs=1e-5)
-    assert not on_gpu["yes"]
+    assert not gpu["on_gpu"]
     assert inspector.notices[-1] == "Out of memory on CUDA even for one image; continuing on the CPU (slower)."
 
 

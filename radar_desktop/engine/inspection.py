@@ -113,8 +113,8 @@ class Inspector:
                            f"continuing with {self.max_batch} at a time.")
             return self.inspect(images, sources)
         if device.type != "cpu":
-            self.on_notice(f"Out of memory on {device.type.upper()} even for one image; continuing on the CPU (slower).")
             self.model.to(torch.device("cpu"))
+            self.on_notice(f"Out of memory on {device.type.upper()} even for one image; continuing on the CPU (slower).")
             return self._inspect_fitting(images, sources)
         raise InspectionOutOfMemory("not enough memory to inspect this image, even one at a time on the CPU")
 

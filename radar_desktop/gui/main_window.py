@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -149,6 +150,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
 
         self._notices: list[str] = []
+        self.engine_device = ""  # where the loaded model runs now
         self.status_label = QLabel("Ready")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -177,6 +179,7 @@ class MainWindow(QMainWindow):
         self.worker.sig_failed.connect(self._on_worker_failed)
         self.worker.sig_cancelled.connect(self._on_worker_cancelled)
         self.worker.sig_log.connect(self._on_worker_log)
+        self.worker.sig_device.connect(self._on_worker_device)
         self.profile_box.activated.connect(self._on_profile_box_activated)
         self.open_folder_action.triggered.connect(self._on_open_folder_triggered)
         self.open_files_action.triggered.connect(self._on_open_files_triggered)
@@ -265,6 +268,7 @@ class MainWindow(QMainWindow):
         self.loading_profile = False
         self.settings.setValue("profile", profile.name)
         self.device_label.setText(f"Device: {profile.device}")
+        self.engine_device = profile.device
         self.charts.set_thresholds(profile.thresholds)
         self.status_label.setText(
             f"Profile {profile.name} ({profile.scorer}), REVIEW > {profile.thresholds.review:.4g}, "
@@ -343,6 +347,16 @@ class MainWindow(QMainWindow):
             return  # the calibration wizard shows its own job's lines
         self._notices.append(message)
         self.status_label.setText(message)
+
+    def _on_worker_device(self, name: str) -> None:
+        if self.profile is None or name == self.engine_device:
+            return
+        moved = replace(self.profile, device=f"{name} (moved from {self.engine_device}: out of memory)")
+        self.engine_device = name
+        if self.scan_profile is not None and self.scan_profile.content_hash == moved.content_hash:
+            self.scan_profile = moved  # the report says where the work was finished
+        self.profile = moved
+        self.device_label.setText(f"Device: {name}")
 
     def _end_job(self, message: str) -> None:
         if self._notices:  # e.g. an out-of-memory fallback: the user should still see it when the job ends

@@ -51,6 +51,8 @@ class EngineWorker(QObject):
     """Training step and the mean loss of the last 10 steps."""
     sig_log = Signal(str)
     """A line for the user about the running job."""
+    sig_device = Signal(str)
+    """Name of the device the loaded model runs on after an out-of-memory notice (a GPU hands over to the CPU)."""
     sig_finished = Signal(str)
     """Name of the job that completed."""
     sig_failed = Signal(str, str)
@@ -115,6 +117,8 @@ class EngineWorker(QObject):
     def _notice(self, message: str) -> None:
         log.warning(message)
         self.sig_log.emit(message)
+        if self._inspector.model.device.type == "cpu":  # the only move there is: to the CPU
+            self.sig_device.emit("CPU")
 
     @Slot(list)
     def scan(self, paths: list[Path]) -> None:

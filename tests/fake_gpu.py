@@ -1,0 +1,32 @@
+"""A GPU that runs out of memory, simulated on a CPU-only machine."""
+
+from __future__ import annotations
+
+import torch
+
+from radar_desktop.engine import inspection
+from radar_desktop.engine.model import RadarModel
+
+
+def gpu_without_memory(monkeypatch) -> dict[str, bool]:
+    """Make every model report a CUDA device whose forward pass runs out of memory, until it is moved
+    to the CPU (where it then really runs). Returns the state: ``{"on_gpu": bool}``."""
+    state = {"on_gpu": True}
+    real_forward, real_to, real_device = inspection.forward_for, RadarModel.to, RadarModel.device
+
+    def device(model):
+        return torch.device("cuda") if state["on_gpu"] else real_device.fget(model)
+
+    def to(model, target):
+        state["on_gpu"] = torch.device(target).type == "cuda"
+        return real_to(model, torch.device("cpu"))
+
+    def forward(model, batch, *args, **kwargs):
+        if state["on_gpu"]:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 MiB")
+        return real_forward(model, batch, *args, **kwargs)
+
+    monkeypatch.setattr(RadarModel, "device", property(device))
+    monkeypatch.setattr(RadarModel, "to", to)
+    monkeypatch.setattr(inspection, "forward_for", forward)
+    return state
