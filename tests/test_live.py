@@ -166,3 +166,33 @@ def test_a_camera_that_fails_to_open_is_reported_and_retried_with_back_off():
     waits = [s.retry_in_s for s in statuses if s.state == "disconnected"]
     assert waits[:3] == [0.05, 0.1, 0.1]
     assert all("no camera answers at index 97" in s.message for s in statuses if s.state == "disconnected")
+
+
+class _FlakyCamera(ImageFilesSource):
+    """Frames from files, but the driver raises on every fourth read (as a failing USB camera can)."""
+
+    def __init__(self, folder) -> None:
+        super().__init__(sorted(folder.iterdir()), "usb camera 0")
+        self.reads = 0
+
+    def read(self):
+        self.reads += 1
+        if self.reads % 4 == 0:
+            raise cv2.error("VIDIOC_DQBUF: No such device")
+        return super().read()
+
+
+def test_a_camera_whose_driver_raises_is_reconnected_not_lost(tmp_path):
+    for index in range(3):
+        cv2.imwrite(str(tmp_path / f"{index}.png"), np.full((16, 16, 3), 60 * index, np.uint8))
+    statuses = []
+    capture = CaptureLoop(_FlakyCamera(tmp_path), NewestWins(), statuses.append, backoff=FAST_RETRY)
+    capture.start()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and capture.reconnects < 2:
+        time.sleep(0.02)
+    assert capture.stop()
+    assert capture.reconnects >= 2 and capture.frames >= 6  # three frames before each fault, then again
+    lost = [s for s in statuses if s.state == "disconnected"]
+    assert lost and "reading failed" in lost[0].message and "No such device" in lost[0].message
+    assert statuses[-1].state == "stopped"

@@ -88,6 +88,7 @@ class LiveViewWidget(QWidget):
         self.snapshot_button = QPushButton("Snapshot")
         self.snapshot_button.setEnabled(False)
         self.autosave_box = QCheckBox("Save every NOK frame")
+        self.autosave_box.toggled.connect(self._on_autosave_box_toggled)
         self.roi_button = QPushButton("Region of interest")
         self.roi_button.setCheckable(True)
         self.roi_button.setToolTip("Inspect only the part of the frame inside the yellow rectangle (drag to move, corner to resize)")
@@ -169,6 +170,7 @@ class LiveViewWidget(QWidget):
         """Start showing ``session`` (already started by the caller)."""
         self.session = session
         session.roi = self.roi()
+        session.keep_nok = self.autosave_box.isChecked()
         self.shown = None
         self.curve.setData([], [])
         self.start_button.setText("Stop")
@@ -180,6 +182,10 @@ class LiveViewWidget(QWidget):
         self.timer.stop()
         self.session = None
         self.start_button.setText("Start")
+
+    def _on_autosave_box_toggled(self, checked: bool) -> None:
+        if self.session is not None:
+            self.session.keep_nok = checked
 
     def _on_start_button_clicked(self) -> None:
         if self.session is None:
@@ -199,7 +205,6 @@ class LiveViewWidget(QWidget):
         if scores:
             frames, values = zip(*scores)
             self.curve.setData(list(frames), list(values))
-        session.keep_nok = self.autosave_box.isChecked()
         for nok in session.take_nok():
             self.sig_snapshot.emit(nok)
         live = session.results.take(0)

@@ -17,11 +17,15 @@ def colorize(anomaly_map: np.ndarray, low: float, high: float) -> np.ndarray:
     return cv2.applyColorMap(np.round(scaled * 255).astype(np.uint8), cv2.COLORMAP_INFERNO)
 
 
+def to_bgr8(image: np.ndarray) -> np.ndarray:
+    """An (H, W, C) float 0..1 image (grey or RGB) as 3-channel BGR uint8, as OpenCV writes files."""
+    pixels = np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
+    return cv2.cvtColor(pixels, cv2.COLOR_GRAY2BGR) if pixels.shape[2] == 1 else cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR)
+
+
 def overlay(image: np.ndarray, heatmap_bgr: np.ndarray, opacity: float = 0.5) -> np.ndarray:
     """Blend a heatmap over an (H, W, C) float 0..1 image; returns BGR uint8."""
-    base = np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
-    base = cv2.cvtColor(base, cv2.COLOR_GRAY2BGR) if base.shape[2] == 1 else cv2.cvtColor(base, cv2.COLOR_RGB2BGR)
-    return cv2.addWeighted(base, 1.0 - opacity, heatmap_bgr, opacity, 0.0)
+    return cv2.addWeighted(to_bgr8(image), 1.0 - opacity, heatmap_bgr, opacity, 0.0)
 
 
 def save_png(image_bgr: np.ndarray, path: Path) -> None:

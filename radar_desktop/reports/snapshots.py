@@ -6,12 +6,10 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
-
 from radar_desktop.core.records import ScanOutcome
 from radar_desktop.engine.live import LiveResult
 from radar_desktop.engine.scan import thumbnail
-from radar_desktop.reports.heatmap_image import colorize, overlay, save_png
+from radar_desktop.reports.heatmap_image import colorize, overlay, save_png, to_bgr8
 
 
 def save_snapshot(live: LiveResult, folder: Path, map_range: tuple[float, float]) -> ScanOutcome:
@@ -20,8 +18,7 @@ def save_snapshot(live: LiveResult, folder: Path, map_range: tuple[float, float]
     now = datetime.now()
     stem = f"{now:%Y%m%d-%H%M%S-%f}_frame{live.frame_index:06d}_{live.result.verdict.value}"
     frame_path = folder / f"{stem}.png"
-    pixels = np.round(np.clip(live.image, 0, 1) * 255).astype(np.uint8)
-    save_png(pixels[:, :, 0] if pixels.shape[2] == 1 else pixels[:, :, ::-1].copy(), frame_path)
+    save_png(to_bgr8(live.image), frame_path)
     save_png(overlay(live.image, colorize(live.result.anomaly_map, *map_range)), folder / f"{stem}_heatmap.png")
     result = replace(live.result, source=str(frame_path))
     return ScanOutcome(str(frame_path), result, None, live.inference_ms, thumbnail(live.image))

@@ -105,30 +105,37 @@ class CaptureLoop:
             self._status("connecting", f"opening {self.source.description}")
             try:
                 self.source.open()
-            except SourceError as error:
+            except Exception as error:  # a driver fault must not end capture: retry as for a missing camera
+                if not isinstance(error, SourceError):
+                    log.exception("opening %s failed", self.source.description)
                 failures += 1
                 self._wait_to_retry(str(error), failures)
                 continue
             failures = 0
             refused = self.source.refused_settings()
             self._status("live", f"{self.source.description}: live" + (f" (not accepted: {', '.join(refused)})" if refused else ""))
-            self._read_until_failure()
+            reason = self._read_until_failure()
             self.source.close()
             if not self._stop.is_set():
                 failures += 1
-                self._wait_to_retry(f"{self.source.description}: no more frames (unplugged or ended)", failures)
-        self.source.close()
+                self._wait_to_retry(reason, failures)
         self._status("stopped", f"{self.source.description}: stopped")
 
-    def _read_until_failure(self) -> None:
+    def _read_until_failure(self) -> str:
+        """Put frames into the mailbox until stopped or the source fails; returns why it failed."""
         while not self._stop.is_set():
-            image = self.source.read()
+            try:
+                image = self.source.read()
+            except Exception as error:  # as above: a failing camera is reconnected, never lost
+                log.exception("reading %s failed", self.source.description)
+                return f"{self.source.description}: reading failed ({error})"
             if image is None:
-                return
+                return f"{self.source.description}: no more frames (unplugged or ended)"
             self.frames += 1
             now = time.monotonic()
             self.meter.tick(now)
             self.mailbox.put(Frame(image, self.frames, now, self.source.description))
+        return "stopped"
 
     def _wait_to_retry(self, reason: str, failures: int) -> None:
         delay = self.backoff[min(failures, len(self.backoff)) - 1]
