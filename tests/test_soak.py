@@ -33,9 +33,9 @@ def test_twenty_thousand_frames_leave_memory_threads_and_open_files_as_they_were
 
     assert run.frames == session.frames.put_count == FRAMES
     assert run.inspected + run.dropped == FRAMES  # each frame was inspected or replaced by a newer one
-    assert run.inspected >= 100
+    assert run.inspected >= 50  # about 250-350 on 2 cores; how many depends on the machine's load
     numbers = [index for index, _ in session.scores()]
-    assert len(numbers) == HISTORY and numbers == sorted(set(numbers)) and numbers[-1] <= FRAMES
+    assert len(numbers) == min(HISTORY, run.inspected) and numbers == sorted(set(numbers)) and numbers[-1] <= FRAMES
     assert run.nok_taken > 0  # every tenth frame has a defect
     # no growth (in a full test session a thread of an earlier test may end meanwhile, so "no more than")
     assert run.after.threads <= run.before.threads
