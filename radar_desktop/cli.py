@@ -209,8 +209,8 @@ def _open(profile_name: str, device_name: str):
     return profile, profile.load_model(device)
 
 
-def rescue_csv(entries: list, name: str) -> Path:
-    """Save the results' CSV under the data folder's ``unsaved/`` (when the chosen place cannot be written)."""
+def rescued(error: WriteError, entries: list, name: str) -> WriteError:
+    """``error``, once the results' CSV is saved under the data folder's ``unsaved/`` instead, saying where."""
     from datetime import datetime
 
     from radar_desktop.profiles.paths import data_home
@@ -218,7 +218,7 @@ def rescue_csv(entries: list, name: str) -> Path:
 
     rescue = data_home() / "unsaved" / f"{datetime.now():%Y%m%d-%H%M%S}-{name}"
     write_entries_csv(entries, rescue)
-    return rescue
+    return WriteError(f"{error}. The {len(entries)} results were saved instead to {rescue}")
 
 
 def write_csv_or_rescue(entries: list, path: Path) -> None:
@@ -229,8 +229,7 @@ def write_csv_or_rescue(entries: list, path: Path) -> None:
     try:
         write_entries_csv(entries, path)
     except WriteError as error:
-        rescue = rescue_csv(entries, path.name)
-        raise WriteError(f"{error}. The {len(entries)} results were saved instead to {rescue}") from error
+        raise rescued(error, entries, path.name) from error
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -280,8 +279,7 @@ def _report(args: argparse.Namespace) -> int:
             try:
                 pages = export_report(report, lambda e: figures.get(e.index), files, options, cancel=cancel, progress=progress)
             except WriteError as error:
-                rescue = rescue_csv(run.entries, files.pdf.with_suffix(".csv").name)
-                raise WriteError(f"{error}. The {len(run.entries)} results were saved instead to {rescue}") from error
+                raise rescued(error, run.entries, files.pdf.with_suffix(".csv").name) from error
     written = ", ".join(str(p) for p in files.written())
     print(f"report {report.report_id}: {_counts_line(run.entries)}; {pages} pages -> {written}")
     return 0

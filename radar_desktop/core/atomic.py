@@ -16,7 +16,7 @@ from pathlib import Path
 
 BACKUP_MARK = ".old-"
 STAGING_MARK = ".staging-"
-LEFTOVER = re.compile(r"^\.(?P<target>.+)(?P<mark>\.old-|\.staging-)[0-9a-f]{8}$")
+LEFTOVER = re.compile(rf"^\.(?P<target>.+)(?P<mark>{re.escape(BACKUP_MARK)}|{re.escape(STAGING_MARK)})[0-9a-f]{{8}}$")
 STALE_STAGING_S = 3600.0  # a save takes seconds: older staging folders belong to no running save
 
 WRITE_FAILURES = {
@@ -87,6 +87,15 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _temp_beside(path: Path, suffix: str) -> Path:
+    """A new empty hidden file in ``path``'s folder (created if missing); :class:`WriteError` if it cannot be."""
+    with saving(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+        os.close(fd)
+    return Path(name)
+
+
 @contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
     """A temp path beside ``path`` to write to; it replaces ``path`` (after fsync) only if the block succeeds.
@@ -95,11 +104,7 @@ def atomic_output(path: Path) -> Iterator[Path]:
     a full or read-only disk is raised as :class:`WriteError`.
     """
     path = Path(path)
-    with saving(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-    temp = Path(name)
+    temp = _temp_beside(path, ".tmp")
     try:
         with saving(path, only_disk_failures=True):
             yield temp
@@ -116,12 +121,7 @@ def atomic_output(path: Path) -> Iterator[Path]:
 def check_writable(path: Path) -> None:
     """Raise :class:`WriteError` now if ``path`` could not be saved (its folder is created if missing),
     so a long job fails before it starts rather than after."""
-    path = Path(path)
-    with saving(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
-        os.close(fd)
-        os.unlink(name)
+    _temp_beside(Path(path), ".probe").unlink()
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:

@@ -7,7 +7,6 @@ member may point outside the profile, sizes are capped, and the content hash mus
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import stat
@@ -15,16 +14,15 @@ import zipfile
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from radar_desktop.core.atomic import atomic_output, building_folder, write_text_atomic
+from radar_desktop.core.atomic import atomic_output, building_folder
 from radar_desktop.profiles.paths import data_home
 from radar_desktop.profiles.profile import (
-    PROFILE_FILE,
     Profile,
     ProfileError,
     check_name,
-    content_hash,
     load_profile,
     load_verified,
+    write_profile_json,
 )
 from radar_desktop.profiles.store import open_profile, profile_path
 
@@ -37,15 +35,6 @@ def trash_dir() -> Path:
     return data_home() / "trash"
 
 
-def _rewrite(folder: Path, profile: Profile) -> Profile:
-    """Write ``profile``'s JSON into ``folder`` with a fresh content hash."""
-    profile.content_hash = ""
-    write_text_atomic(folder / PROFILE_FILE, json.dumps(profile.to_json(), indent=2))
-    profile.content_hash = content_hash(folder)
-    write_text_atomic(folder / PROFILE_FILE, json.dumps(profile.to_json(), indent=2))
-    return profile
-
-
 def _copy_as(source: Path, new_name: str, event: str, detail: str) -> Profile:
     """A copy of the profile folder ``source`` saved in the store as ``new_name``."""
     target = profile_path(check_name(new_name))
@@ -56,7 +45,7 @@ def _copy_as(source: Path, new_name: str, event: str, detail: str) -> Profile:
         profile = load_profile(staging)
         profile.name = new_name
         profile.record(event, detail)
-        _rewrite(staging, profile)
+        write_profile_json(staging, profile)
     return load_profile(target)
 
 
@@ -140,5 +129,5 @@ def import_profile(path: Path, new_name: str | None = None, replace: bool = Fals
             if name != profile.name:  # otherwise the files, and so the hash reports cite, stay as exported
                 profile.name = name
                 profile.record("imported", f"from {path.name}")
-                _rewrite(staging, profile)
+                write_profile_json(staging, profile)
     return load_profile(target)

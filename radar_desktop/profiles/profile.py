@@ -170,6 +170,14 @@ def content_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
+def write_profile_json(folder: Path, profile: Profile) -> None:
+    """Write ``profile.json`` into ``folder``, then again with the content hash of the folder as it stands
+    (the hash leaves its own field out, so the second write does not change it)."""
+    write_text_atomic(folder / PROFILE_FILE, json.dumps(profile.to_json(), indent=2))
+    profile.content_hash = content_hash(folder)
+    write_text_atomic(folder / PROFILE_FILE, json.dumps(profile.to_json(), indent=2))
+
+
 def save_profile(
     profile: Profile, model: RadarModel, scorers: dict[str, Scorer], target: Path
 ) -> Profile:
@@ -183,9 +191,7 @@ def save_profile(
             state = scorer.state()
             if state:
                 save_file({k: np.ascontiguousarray(v) for k, v in state.items()}, str(staging / SCORERS_DIR / f"{name}.safetensors"))
-        write_text_atomic(staging / PROFILE_FILE, json.dumps(profile.to_json(), indent=2))
-        profile.content_hash = content_hash(staging)
-        write_text_atomic(staging / PROFILE_FILE, json.dumps(profile.to_json(), indent=2))
+        write_profile_json(staging, profile)
     profile.folder = target
     return profile
 
