@@ -9,8 +9,11 @@ non-diffusion baseline (``pixels``: nearest neighbour of raw 8x8 pixel patches, 
 accuracy / precision / recall / F1 at the calibrated NOK threshold, the F1-optimal threshold, and time.
 Prints a table and writes JSON.
 
+Test images are split by name, per class, into a fixed tuning half and a report half
+(``tuning_and_report_halves``): tune methods with ``--half tuning``, publish ``--half report`` (the default).
+
     python benchmarks/accuracy.py ../shared/data/mtd [more folders] [--minutes 15 | --steps N]
-        [--device auto] [--config model.json] [--recon-limit N] [--json accuracy.json]
+        [--device auto] [--config model.json] [--half report|tuning|all] [--recon-limit N] [--json accuracy.json]
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from radar_desktop.engine.scorers import FeatureScorer  # noqa: E402
+from radar_desktop.engine.scorers import DEFAULT_SCORER, FeatureScorer  # noqa: E402
 
 PIXEL_PATCH = 8
 
@@ -62,25 +65,27 @@ def run_dataset(dataset: Path, args, config, device) -> list[dict]:
     from radar_desktop.engine.scorers import make_scorer
     from radar_desktop.engine.training import train
     from radar_desktop.profiles.builder import evenly_spaced, load_good_images
-    from radar_desktop.sources.mvtec import labelled_test_images
+    from radar_desktop.sources.mvtec import labelled_test_images, tuning_and_report_halves
 
     settings = TrainConfig(max_steps=args.steps, max_seconds=None) if args.steps else TrainConfig(max_seconds=60 * args.minutes)
     good = load_good_images(dataset / "train" / "good", config, settings.holdout_every)
     bank = good.train.subset(evenly_spaced(len(good.train_names), settings.bank_images))
     with progress_bar("train") as progress:
-        model, report = train(config, good.train.pixels, settings, device, progress=progress)
+        model, report = train(config, good.train.pixels, settings.unet_budget(), device, progress=progress)
     print(f"{dataset.name}: {report.steps} steps in {report.seconds:.0f} s, final loss {report.final_loss:.4f}", file=sys.stderr)
 
-    single = [make_scorer(n) for n in ("paper", "residual", "features")] + [PixelPatchScorer()]
+    single = [make_scorer(n, settings) for n in ("paper", "residual", "features", "segment")] + [PixelPatchScorer()]
     recon = make_scorer("recon")
     with progress_bar("fit") as progress:
         calibrations = fit_scorers(model, single + [recon], bank, good.held_back, progress=progress)
     control_model = RadarModel.create(config).to(device).for_inference()
-    control = FeatureScorer()
+    control = make_scorer(DEFAULT_SCORER, settings)
     with progress_bar("fit control") as progress:
-        calibrations["untrained"] = fit_scorers(control_model, [control], bank, good.held_back, progress=progress)["features"]
+        calibrations["untrained"] = fit_scorers(control_model, [control], bank, good.held_back, progress=progress)[DEFAULT_SCORER]
 
     items = labelled_test_images(dataset)
+    if args.half != "all":
+        items = dict(zip(("tuning", "report"), tuning_and_report_halves(items)))[args.half]
     thresholds = {name: c.thresholds for name, c in calibrations.items()}
     with progress_bar("evaluate") as progress:
         results, _ = evaluate_scorers(model, single, thresholds, items, progress=progress)
@@ -90,12 +95,12 @@ def run_dataset(dataset: Path, args, config, device) -> list[dict]:
         [recon_result], _ = evaluate_scorers(model, [recon], thresholds, recon_items, progress=progress)
     rows.append(_row(recon_result, recon.description, len(recon_items)))
     with progress_bar("evaluate control") as progress:
-        [control_result], _ = evaluate_scorers(control_model, [control], {"features": thresholds["untrained"]}, items, progress=progress)
+        [control_result], _ = evaluate_scorers(control_model, [control], {DEFAULT_SCORER: thresholds["untrained"]}, items, progress=progress)
     control_result = replace(control_result, scorer="untrained")
     rows.append(_row(control_result, "control: the default scorer on an untrained U-Net", len(items)))
     for row in rows:
-        row.update(dataset=dataset.name, train_steps=report.steps, train_seconds=round(report.seconds, 1))
-    print(f"{dataset.name} ({report.steps} training steps; recon on {len(recon_items)} of {len(items)} test images)")
+        row.update(dataset=dataset.name, half=args.half, train_steps=report.steps, train_seconds=round(report.seconds, 1))
+    print(f"{dataset.name}, {args.half} half ({report.steps} training steps; recon on {len(recon_items)} of {len(items)} test images)")
     print(format_table([*results, recon_result, control_result]))
     return rows
 
@@ -112,6 +117,7 @@ def main() -> None:
     budget.add_argument("--steps", type=int)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--config", type=Path, help="model config JSON (default: the app's defaults)")
+    parser.add_argument("--half", choices=("report", "tuning", "all"), default="report", help="which test images to measure")
     parser.add_argument("--recon-limit", type=int, help="evaluate recon on this many evenly spaced test images")
     parser.add_argument("--json", type=Path, default=Path("accuracy.json"))
     args = parser.parse_args()

@@ -19,8 +19,9 @@ def test_accuracy_benchmark_reports_every_scorer_and_the_controls(dataset, tiny_
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())
     rows = {row["scorer"]: row for row in report["rows"]}
-    assert set(rows) == {"paper", "residual", "features", "pixels", "recon", "untrained"}
-    assert rows["recon"]["test_images"] == 4 and rows["features"]["test_images"] == 12
+    assert set(rows) == {"paper", "residual", "features", "segment", "pixels", "recon", "untrained"}
+    assert rows["recon"]["test_images"] == 4 and rows["features"]["test_images"] == 6  # the report half of 12
+    assert {row["half"] for row in rows.values()} == {"report"}
     for row in rows.values():
         assert 0.0 <= row["image_auroc"] <= 1.0 and 0.0 <= row["pixel_auroc"] <= 1.0
         assert set(row["at_threshold"]) == {"threshold", "accuracy", "precision", "recall", "f1"}

@@ -51,7 +51,7 @@ def test_train_scan_evaluate_end_to_end(dataset, tiny_config_file, tmp_path, cap
     out_json = tmp_path / "eval.json"
     assert main(["evaluate", "--profile", "Tile A", "--dataset", str(dataset), "--json", str(out_json), "--scorer", "all"]) == 0
     report = json.loads(out_json.read_text())
-    assert set(report["scorers"]) == {"paper", "residual", "features", "recon"}
+    assert set(report["scorers"]) == {"paper", "residual", "features", "segment", "recon"}
     assert report["images"] == 12 and report["anomalous"] == 6
     assert report["scorers"]["features"]["image_auroc"] == 1.0
     assert report["scorers"]["paper"]["description"].startswith("paper-faithful")

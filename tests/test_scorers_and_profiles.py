@@ -27,7 +27,7 @@ def test_profile_holds_every_scorer_with_ordered_thresholds(tiny_profile):
     assert tiny_profile.content_hash == content_hash(tiny_profile.folder)
 
 
-@pytest.mark.parametrize("name", ["paper", "residual", "features", "recon"])
+@pytest.mark.parametrize("name", ["paper", "residual", "features", "segment", "recon"])
 def test_every_scorer_ranks_defects_above_good_images(tiny_profile, dataset, name):
     model = tiny_profile.load_model(CPU)
     scorer = tiny_profile.load_scorer(name)
@@ -69,7 +69,7 @@ def test_feature_maps_skip_padding_without_changing_the_content_map(tiny_profile
 def test_scorer_state_round_trips_to_the_same_scores(tiny_profile, dataset):
     model = tiny_profile.load_model(CPU)
     items = labelled_test_images(dataset)
-    for name in ("paper", "residual", "features"):
+    for name in ("paper", "residual", "features", "segment"):
         original = tiny_profile.load_scorer(name)
         restored = make_scorer(name)
         restored.load_state(original.state())

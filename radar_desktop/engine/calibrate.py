@@ -67,7 +67,7 @@ def fit_scorers(
 
     run(good, "learning from good images", lambda scorer, output: scorer.observe_good(model, output))
     for scorer in scorers:
-        scorer.finish_good()
+        scorer.finish_good(cancel, lambda fraction, message: progress(done / total, message))
     run(held_back, "calibrating thresholds", _calibrate_until_capped(model))
     calibrations = {}
     for scorer in scorers:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 RESIZE_MODES = ("fit", "stretch")
@@ -106,7 +106,20 @@ class TrainConfig:
     holdout_every: int = 5
     bank_images: int = 64
     bank_size: int = 8192  # feature vectors kept in the features scorer's memory bank (4 bytes x width each)
+    head_share: float = 1 / 3  # share of a time budget that trains the segment scorer's defect head
+
+    def unet_budget(self) -> "TrainConfig":
+        """The budget left for the U-Net once the defect head has its share of the time."""
+        if self.max_seconds is None:
+            return self
+        return replace(self, max_seconds=self.max_seconds * (1 - self.head_share))
+
+    def head_budget(self) -> tuple[float | None, int | None]:
+        """(seconds, steps) for the defect head: its share of the time, and no more steps than the U-Net."""
+        return (None if self.max_seconds is None else self.max_seconds * self.head_share), self.max_steps
 
     def __post_init__(self) -> None:
         if self.max_steps is None and self.max_seconds is None:
             raise ValueError("training needs a step budget, a time budget or both")
+        if not 0.0 <= self.head_share < 1.0:
+            raise ValueError("head_share must lie in [0, 1)")

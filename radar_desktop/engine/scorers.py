@@ -14,16 +14,19 @@ import torch
 import torch.nn.functional as F
 
 from radar_desktop.core.calibration import calibrate_thresholds
+from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.maps import gaussian_blur
 from radar_desktop.core.one_class import PaperClassifier, paper_features, paper_heatmap
 from radar_desktop.core.verdict import Thresholds
+from radar_desktop.engine.config import TrainConfig
 from radar_desktop.engine.coreset import greedy_coreset, nearest_distance
+from radar_desktop.engine.defect_head import DefectHead, train_defect_head
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import crop_content
 from radar_desktop.engine.reconstruction import reconstruct
 from radar_desktop.engine.single_step import ForwardOutput
 
-DEFAULT_SCORER = "features"
+DEFAULT_SCORER = "segment"
 
 
 class Scorer(ABC):
@@ -47,11 +50,16 @@ class Scorer(ABC):
         self._map_low: list[float] = []
         self._map_high: list[float] = []
 
+    @classmethod
+    def for_training(cls, settings: TrainConfig) -> "Scorer":
+        """A fresh scorer sized by a profile's training settings (default: no settings apply)."""
+        return cls()
+
     def observe_good(self, model: RadarModel, output: ForwardOutput) -> None:
         """Learn from a batch of good training images (default: nothing to learn)."""
 
-    def finish_good(self) -> None:
-        """Finalise what was learnt from good images."""
+    def finish_good(self, cancel: CancelToken | None = None, progress: ProgressFn = no_progress) -> None:
+        """Finalise what was learnt from good images; ``progress`` hears of any long step."""
 
     @abstractmethod
     def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
@@ -176,7 +184,7 @@ class ResidualScorer(Scorer):
         maps = _blurred(output.noise_error)
         self._sums += [maps.size, maps.sum(), (maps.astype(np.float64) ** 2).sum()]
 
-    def finish_good(self) -> None:
+    def finish_good(self, cancel: CancelToken | None = None, progress: ProgressFn = no_progress) -> None:
         count, total, squares = self._sums
         self.mean = total / count
         self.std = max(np.sqrt(max(squares / count - self.mean**2, 0.0)), 1e-12)
@@ -217,7 +225,11 @@ class FeatureScorer(Scorer):
             pick = torch.randperm(image_vectors.shape[0], generator=self._generator)[: self.samples_per_image]
             self._candidates.append(image_vectors[pick.to(image_vectors.device)])
 
-    def finish_good(self) -> None:
+    @classmethod
+    def for_training(cls, settings: TrainConfig) -> "FeatureScorer":
+        return cls(bank_size=settings.bank_size)
+
+    def finish_good(self, cancel: CancelToken | None = None, progress: ProgressFn = no_progress) -> None:
         candidates = torch.cat(self._candidates)
         self.bank = candidates[greedy_coreset(candidates, self.bank_size)]
         self._candidates = []
@@ -245,6 +257,52 @@ class FeatureScorer(Scorer):
         self.bank = torch.from_numpy(state["bank"])
 
 
+class SegmentScorer(Scorer):
+    """A small head, trained on good images with synthetic defects, segments the single-step features."""
+
+    name = "segment"
+    description = "defect head on the single-step features, trained on synthetic defects in good images"
+    reads_features = True
+    reads_noise = False
+
+    def __init__(self, max_seconds: float | None = 120.0, max_steps: int | None = None) -> None:
+        super().__init__()
+        self.max_seconds, self.max_steps = max_seconds, max_steps
+        self._good: list[torch.Tensor] = []
+        self._model: RadarModel | None = None
+        self.head: DefectHead | None = None
+
+    def observe_good(self, model: RadarModel, output: ForwardOutput) -> None:
+        self._model = model
+        self._good.append(((output.images + 1) * 127.5).round().to(torch.uint8).cpu())
+
+    @classmethod
+    def for_training(cls, settings: TrainConfig) -> "SegmentScorer":
+        seconds, steps = settings.head_budget()
+        return cls(max_seconds=seconds, max_steps=steps)
+
+    def finish_good(self, cancel: CancelToken | None = None, progress: ProgressFn = no_progress) -> None:
+        good = torch.cat(self._good).numpy()
+        self.head = train_defect_head(
+            self._model, good, max_seconds=self.max_seconds, max_steps=self.max_steps, cancel=cancel, progress=progress
+        )
+        self._good, self._model = [], None
+
+    def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
+        if self.head is None:
+            raise RuntimeError("the segment scorer has no trained head yet")
+        self.head = self.head.to(output.features.device)
+        with torch.inference_mode():
+            logits = self.head(output.features, output.images)
+        return _blurred(torch.sigmoid(logits)[:, 0])
+
+    def state(self) -> dict[str, np.ndarray]:
+        return {k: v.cpu().numpy() for k, v in self.head.state_dict().items()} if self.head else {}
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        self.head = DefectHead.from_state({k: torch.from_numpy(v) for k, v in state.items()}).eval()
+
+
 class ReconScorer(Scorer):
     """Baseline RADAR replaces: noise to t = 250, DDIM back in a few steps, compare with the input."""
 
@@ -263,13 +321,13 @@ class ReconScorer(Scorer):
         return _blurred((restored - output.images).abs().mean(dim=1))
 
 
-SCORERS: dict[str, type[Scorer]] = {s.name: s for s in (PaperScorer, ResidualScorer, FeatureScorer, ReconScorer)}
+SCORERS: dict[str, type[Scorer]] = {s.name: s for s in (PaperScorer, ResidualScorer, FeatureScorer, SegmentScorer, ReconScorer)}
 
 
-def make_scorer(name: str, bank_size: int | None = None) -> Scorer:
-    """A fresh scorer by name; ``bank_size`` sets the memory-bank size of scorers that keep one."""
+def make_scorer(name: str, settings: TrainConfig | None = None) -> Scorer:
+    """A fresh scorer by name, sized by ``settings`` when it is about to learn from good images."""
     try:
         kind = SCORERS[name]
     except KeyError:
         raise ValueError(f"unknown scorer {name!r}; choose one of {', '.join(SCORERS)}") from None
-    return kind(bank_size=bank_size) if bank_size is not None and kind is FeatureScorer else kind()
+    return kind() if settings is None else kind.for_training(settings)

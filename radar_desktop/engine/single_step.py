@@ -117,13 +117,15 @@ def single_step(
 ) -> ForwardOutput:
     """Noise every patch of ``images`` (B, C, S, S in 0..1) to ``inference_t`` and run the U-Net once.
 
+    S is normally the working size; any size on the model's patch grid works (training crops use it).
+
     ``placements`` say where each image's content lies (default: the whole square). Without
     ``with_noise`` the pass stops after the last feature block; with neither, the U-Net does not run.
     """
     config = model.config
     device = model.device
     x = images.to(device, torch.float32) * 2 - 1
-    batch, size = x.shape[0], config.image_size
+    batch, size = x.shape[0], x.shape[-1]
     placements = tuple(placements) if placements is not None else (whole_square(size),) * batch
     if not (with_features or with_noise):
         return ForwardOutput(x, None, None, None, placements)

@@ -142,7 +142,7 @@ def make_profile(
     model, report = train(
         model_config,
         good.train.pixels,
-        train_config,
+        train_config.unet_budget(),
         device,
         checkpoint_dir=checkpoints_dir() / name,
         cancel=cancel,
@@ -151,7 +151,7 @@ def make_profile(
     )
     if report.resumed_from_step is not None:
         log(f"resumed training from step {report.resumed_from_step} of an interrupted run")
-    scorers = [make_scorer(n, train_config.bank_size) for n in SCORERS]
+    scorers = [make_scorer(n, train_config) for n in SCORERS]
     bank_pick = evenly_spaced(len(good.train_names), train_config.bank_images)
     calibrations = fit_scorers(
         model,

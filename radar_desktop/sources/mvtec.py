@@ -46,3 +46,19 @@ def labelled_test_images(dataset: Path) -> list[LabelledImage]:
     if not any(i.is_anomalous for i in items) or all(i.is_anomalous for i in items):
         raise ImageReadError(f"{dataset}: evaluation needs both test/good and at least one defect folder")
     return items
+
+
+def tuning_and_report_halves(items: list[LabelledImage]) -> tuple[list[LabelledImage], list[LabelledImage]]:
+    """A fixed split of test images into a half to tune methods on and a half to report.
+
+    Per class, by file name: the 1st, 3rd, 5th ... image is for tuning, the 2nd, 4th ... for the report,
+    so both halves hold every class in the same proportions and the split never depends on scores.
+    """
+    tuning, report = [], []
+    by_class: dict[str, list[LabelledImage]] = {}
+    for item in items:
+        by_class.setdefault(item.defect, []).append(item)
+    for _, members in sorted(by_class.items()):
+        for index, item in enumerate(sorted(members, key=lambda i: i.path.name)):
+            (tuning if index % 2 == 0 else report).append(item)
+    return tuning, report

@@ -1,0 +1,76 @@
+"""Synthetic defects and the defect head that learns to segment them from the single-step features."""
+
+import numpy as np
+import pytest
+import torch
+
+from radar_desktop.core.cancel import CancelToken, Cancelled
+from radar_desktop.engine.config import TrainConfig, tiny_config
+from radar_desktop.engine.defect_head import DefectHead, train_defect_head
+from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.single_step import single_step
+from radar_desktop.engine.synthetic_defects import defect_batch
+from tests.synthetic import texture
+
+
+def _good(count: int = 8, size: int = 64) -> np.ndarray:
+    rng = np.random.default_rng(3)
+    return np.stack([texture(rng, size)[None] for _ in range(count)])
+
+
+def test_defect_batch_changes_exactly_the_crops_it_marks():
+    good = _good()
+    crops, masks = defect_batch(good, 200, 32, np.random.default_rng(0))
+    assert crops.shape == (200, 1, 32, 32) and masks.shape == (200, 32, 32)
+    assert crops.dtype == np.float32 and 0.0 <= crops.min() and crops.max() <= 1.0
+    marked = masks.reshape(200, -1).max(axis=1) > 0
+    assert 60 < marked.sum() < 140  # about half carry a defect
+    assert set(np.unique(masks)) <= {0.0, 1.0}
+    again, again_masks = defect_batch(good, 200, 32, np.random.default_rng(0))
+    np.testing.assert_array_equal(crops, again)  # seeded: the same batch again
+    np.testing.assert_array_equal(masks, again_masks)
+
+
+def test_unmarked_crops_are_plain_crops_of_good_images():
+    good = _good(count=1, size=32)  # one image, crop = whole image: every crop is that image
+    crops, masks = defect_batch(good, 50, 32, np.random.default_rng(1))
+    plain = masks.reshape(50, -1).max(axis=1) == 0
+    np.testing.assert_allclose(crops[plain], np.repeat(good.astype(np.float32) / 255.0, plain.sum(), axis=0))
+
+
+def test_head_learns_to_find_synthetic_defects_it_has_not_seen(torch_threads):
+    torch.manual_seed(0)
+    model = RadarModel.create(tiny_config()).for_inference()
+    head = train_defect_head(model, _good(), max_seconds=None, max_steps=120)
+    crops, masks = defect_batch(_good(), 64, 32, np.random.default_rng(99))  # other draws than training's seed
+    output = single_step(model, torch.from_numpy(crops), with_noise=False)
+    with torch.inference_mode():
+        chances = torch.sigmoid(head(output.features, output.images))[:, 0]
+    inside = torch.from_numpy(masks) > 0
+    assert inside.any()
+    assert chances[inside].mean() > chances[~inside].mean() + 0.2
+
+
+def test_head_weights_rebuild_the_same_head():
+    head = DefectHead(feature_channels=24, image_channels=1, width=8)
+    rebuilt = DefectHead.from_state(head.state_dict())
+    features, images = torch.randn(2, 24, 4, 4), torch.rand(2, 1, 16, 16)
+    torch.testing.assert_close(rebuilt(features, images), head(features, images))
+
+
+def test_head_training_stops_when_cancelled():
+    token = CancelToken()
+    token.cancel()
+    model = RadarModel.create(tiny_config()).for_inference()
+    with pytest.raises(Cancelled):
+        train_defect_head(model, _good(), max_seconds=None, max_steps=10, cancel=token)
+
+
+def test_the_head_takes_its_share_of_a_time_budget_from_the_unet():
+    settings = TrainConfig(max_seconds=600.0, head_share=0.25)
+    assert settings.unet_budget().max_seconds == 450.0
+    assert settings.head_budget() == (150.0, None)
+    steps_only = TrainConfig(max_steps=40, max_seconds=None)
+    assert steps_only.unet_budget() == steps_only and steps_only.head_budget() == (None, 40)
+    with pytest.raises(ValueError):
+        TrainConfig(head_share=1.0)
