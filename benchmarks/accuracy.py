@@ -3,9 +3,10 @@
 For each dataset folder: train one model on ``train/good`` (about one good image in five held back)
 with a fixed budget, fit every scorer on the training images and calibrate each one's thresholds on the
 held-back good images only (no defect examples), then measure on ``test/``: the paper-faithful
-``paper`` pipeline, ``residual``, ``features`` (the default), the ``recon`` reconstruction baseline, a
-non-diffusion baseline (``pixels``: nearest neighbour of raw 8x8 pixel patches, mean removed), and an
-**untrained-U-Net control** with the default scorer. Image AUROC, pixel AUROC, AUPRO (to 30% FPR),
+``paper`` pipeline, ``residual``, ``features``, ``segment`` (the default), the ``recon`` reconstruction
+baseline, a non-diffusion baseline (``pixels``: nearest neighbour of raw 8x8 pixel patches, mean removed),
+and an **untrained-U-Net control** with the default scorer. The U-Net and the ``segment`` head share the
+budget as the app shares it (``TrainConfig.head_share``). Image AUROC, pixel AUROC, AUPRO (to 30% FPR),
 accuracy / precision / recall / F1 at the calibrated NOK threshold, the F1-optimal threshold, and time.
 Prints a table and writes JSON.
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from radar_desktop.profiles.paths import HOME_VARIABLE  # noqa: E402
 from tests.synthetic import make_dataset  # noqa: E402
 
-SCORERS = "paper,residual,features"
+SCORERS = "paper,residual,features,segment"  # every single-step scorer; recon adds one more map per image
 LIMIT_GIB = 4.0
 
 

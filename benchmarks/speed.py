@@ -1,7 +1,8 @@
 """Single-step inspection against reconstruction, in one process, on synthetic images.
 
 For each image size: latency of one image at a time (median, p95), throughput in batches, and the
-stage split (preprocess / forward / score), for the default model and scorer and for the ``recon``
+stage split (preprocess / forward / score), for the default model with the default scorer (and the
+other single-step scorer that reads block features), and for the ``recon``
 baseline with 10 and 50 DDIM steps (same U-Net, same images). Memory: the process's peak RSS after each
 row, and peak GPU memory on CUDA. The headline is the ratio reconstruction / single-step, which holds
 across noisy machines. Weights are random: speed does not depend on training.
@@ -32,14 +33,15 @@ def synthetic_images(size: int, count: int) -> list[np.ndarray]:
     return [add_defect(texture(rng, size), rng)[0][:, :, None].astype(np.float32) / 255.0 for _ in range(count)]
 
 
-def default_feature_scorer(model):
-    """The default scorer with a full-size memory bank built from synthetic good images."""
+def fitted_scorer(model, name: str):
+    """A single-step scorer fitted on synthetic good images, at its real size: ``features`` with a full
+    memory bank, ``segment`` with a head trained for a few steps (weights do not change its speed)."""
     from radar_desktop.engine.inspection import working_batch
-    from radar_desktop.engine.scorers import FeatureScorer
+    from radar_desktop.engine.scorers import FeatureScorer, SegmentScorer
     from radar_desktop.engine.single_step import single_step
 
-    scorer = FeatureScorer()
-    needed = -(-scorer.bank_size // scorer.samples_per_image)
+    scorer = FeatureScorer() if name == "features" else SegmentScorer(max_seconds=None, max_steps=5)
+    needed = -(-scorer.bank_size // scorer.samples_per_image) if name == "features" else 8
     for chunk in np.array_split(np.arange(needed), max(1, needed // 8)):
         batch, placements = working_batch(synthetic_images(model.config.image_size, len(chunk)), model)
         scorer.observe_good(model, single_step(model, batch, placements))
@@ -101,14 +103,17 @@ def main() -> None:
     from radar_desktop.engine.device import describe_device, resolve_device
     from radar_desktop.engine.inspection import Inspector
     from radar_desktop.engine.model import RadarModel
-    from radar_desktop.engine.scorers import ReconScorer
+    from radar_desktop.engine.scorers import DEFAULT_SCORER, ReconScorer
 
     torch.manual_seed(0)
     device = resolve_device(args.device)
     model = RadarModel.create(ModelConfig()).to(device).for_inference()
     thresholds = Thresholds(review=1.0, nok=1.0)
-    methods = {
-        "single-step (features)": (Inspector(model, default_feature_scorer(model), thresholds), args.repeats),
+    others = [n for n in ("segment", "features") if n != DEFAULT_SCORER]
+    methods = {  # the default scorer first: the ratios are against it
+        f"single-step ({n})": (Inspector(model, fitted_scorer(model, n), thresholds), args.repeats) for n in [DEFAULT_SCORER, *others]
+    }
+    methods |= {
         "recon, 10 DDIM steps": (Inspector(model, ReconScorer(steps=10), thresholds), args.recon_repeats),
         "recon, 50 DDIM steps": (Inspector(model, ReconScorer(steps=50), thresholds), args.recon_repeats),
     }
@@ -122,10 +127,10 @@ def main() -> None:
             print(f"  {row['image']:>9}  {name:<24} median {row['median_ms']:8.1f} ms", file=sys.stderr)
     ratios = {}
     for size in {r["image"] for r in rows}:
-        single = next(r for r in rows if r["image"] == size and r["method"].startswith("single"))
+        single = next(r for r in rows if r["image"] == size and r["method"] == f"single-step ({DEFAULT_SCORER})")
         for r in rows:
             if r["image"] == size and r["method"].startswith("recon"):
-                ratios[f"{size}: {r['method']} / single-step"] = r["median_ms"] / single["median_ms"]
+                ratios[f"{size}: {r['method']} / {single['method']}"] = r["median_ms"] / single["median_ms"]
     print_table(rows, ratios)
     report = {
         "machine": {"platform": platform.platform(), "processor": platform.processor(), "device": describe_device(device),

@@ -71,6 +71,23 @@ def test_the_head_takes_its_share_of_a_time_budget_from_the_unet():
     assert settings.unet_budget().max_seconds == 450.0
     assert settings.head_budget() == (150.0, None)
     steps_only = TrainConfig(max_steps=40, max_seconds=None)
-    assert steps_only.unet_budget() == steps_only and steps_only.head_budget() == (None, 40)
+    assert steps_only.unet_budget() == steps_only and steps_only.head_budget() == (None, 13)  # a third of 40
     with pytest.raises(ValueError):
         TrainConfig(head_share=1.0)
+
+
+def test_the_progress_bar_moves_through_the_head_training_in_its_share():
+    from radar_desktop.engine.calibrate import WorkingImages, fit_scorers
+    from radar_desktop.engine.preprocess import whole_square
+    from radar_desktop.engine.scorers import SegmentScorer
+
+    model = RadarModel.create(tiny_config()).for_inference()
+    good = WorkingImages(_good(count=10), (whole_square(64),) * 10)
+    reports = []
+    fit_scorers(model, [SegmentScorer(max_seconds=None, max_steps=20)], good.subset(list(range(6))), good.subset([6, 7, 8, 9]),
+                batch_size=2, finishing_share=0.5, progress=lambda fraction, message: reports.append((fraction, message)))
+    fractions = [f for f, _ in reports]
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+    head = [f for f, m in reports if m.startswith("training the defect head")]
+    assert len(head) == 20
+    assert head[0] == pytest.approx(0.6 * 0.5 + 0.5 / 20) and head[-1] == pytest.approx(0.6 * 0.5 + 0.5)

@@ -42,32 +42,45 @@ def fit_scorers(
     held_back: WorkingImages,
     *,
     batch_size: int = 8,
+    finishing_share: float = 0.0,
     cancel: CancelToken | None = None,
     progress: ProgressFn = no_progress,
 ) -> dict[str, Calibration]:
     """Teach every scorer from ``good`` images and calibrate it on ``held_back`` ones.
 
-    Each batch goes through the U-Net once, whichever scorers read it.
+    Each batch goes through the U-Net once, whichever scorers read it. ``finishing_share`` is the part
+    of the progress bar given to the scorers' finishing step (the defect head trains there).
     """
     cancel = cancel or CancelToken()
-    total = len(good.pixels) + len(held_back.pixels)
-    done = 0
+    images = len(good.pixels) + len(held_back.pixels)
+    finishing = images * finishing_share / (1.0 - finishing_share)  # progress units; one per image
+    total = images + finishing
+    seen, finished = 0, 0.0
 
-    def run(images: WorkingImages, phase: str, observe) -> None:
-        nonlocal done
-        for start in range(0, len(images.pixels), batch_size):
+    def report(message: str) -> None:
+        progress((seen + finished * finishing) / total, message)
+
+    def run(group: WorkingImages, phase: str, observe) -> None:
+        nonlocal seen
+        for start in range(0, len(group.pixels), batch_size):
             cancel.raise_if_cancelled()
-            chunk = images.pixels[start : start + batch_size]
+            chunk = group.pixels[start : start + batch_size]
             batch = torch.from_numpy(chunk).float() / 255.0
-            output = forward_for(model, batch, scorers, images.placements[start : start + batch_size])
+            output = forward_for(model, batch, scorers, group.placements[start : start + batch_size])
             for scorer in scorers:
                 observe(scorer, output)
-            done += len(chunk)
-            progress(done / total, f"{phase}: {done}/{total} images")
+            seen += len(chunk)
+            report(f"{phase}: {seen}/{images} images")
+
+    def finishing_progress(fraction: float, message: str) -> None:
+        nonlocal finished
+        finished = fraction
+        report(message)
 
     run(good, "learning from good images", lambda scorer, output: scorer.observe_good(model, output))
     for scorer in scorers:
-        scorer.finish_good(cancel, lambda fraction, message: progress(done / total, message))
+        scorer.finish_good(cancel, finishing_progress)
+    finished = 1.0
     run(held_back, "calibrating thresholds", _calibrate_until_capped(model))
     calibrations = {}
     for scorer in scorers:

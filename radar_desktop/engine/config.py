@@ -115,8 +115,11 @@ class TrainConfig:
         return replace(self, max_seconds=self.max_seconds * (1 - self.head_share))
 
     def head_budget(self) -> tuple[float | None, int | None]:
-        """(seconds, steps) for the defect head: its share of the time, and no more steps than the U-Net."""
-        return (None if self.max_seconds is None else self.max_seconds * self.head_share), self.max_steps
+        """(seconds, steps) for the defect head: its share of the time, and of a step budget on top of
+        the U-Net's steps (a step budget says how many U-Net steps to take)."""
+        seconds = None if self.max_seconds is None else self.max_seconds * self.head_share
+        steps = None if self.max_steps is None else max(1, round(self.max_steps * self.head_share))
+        return seconds, steps
 
     def __post_init__(self) -> None:
         if self.max_steps is None and self.max_seconds is None:

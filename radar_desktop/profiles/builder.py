@@ -139,6 +139,8 @@ def make_profile(
         f"{len(good.train_names)} training images, {len(good.held_back_names)} held back for calibration, "
         f"on {describe_device(device)}"
     )
+    # the bar follows the time budget: the U-Net's share, then the defect head's, then ~15% for scorers
+    unet_part = 0.85 * (1 - train_config.head_share)
     model, report = train(
         model_config,
         good.train.pixels,
@@ -146,7 +148,7 @@ def make_profile(
         device,
         checkpoint_dir=checkpoints_dir() / name,
         cancel=cancel,
-        progress=lambda f, m: progress(0.85 * f, f"training: {m}"),
+        progress=lambda f, m: progress(unet_part * f, f"training: {m}"),
         on_loss=on_loss,
     )
     if report.resumed_from_step is not None:
@@ -158,8 +160,9 @@ def make_profile(
         scorers,
         good.train.subset(bank_pick),
         good.held_back,
+        finishing_share=0.85 * train_config.head_share / (1 - unet_part),
         cancel=cancel,
-        progress=lambda f, m: progress(0.85 + 0.15 * f, m),
+        progress=lambda f, m: progress(unet_part + (1 - unet_part) * f, m),
     )
     entries = {n: ScorerEntry.from_calibration(c) for n, c in calibrations.items()}
     if defects is not None:
