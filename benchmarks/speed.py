@@ -34,14 +34,17 @@ def synthetic_images(size: int, count: int) -> list[np.ndarray]:
 
 
 def fitted_scorer(model, name: str):
-    """A single-step scorer fitted on synthetic good images, at its real size: ``features`` with a full
-    memory bank, ``segment`` with a head trained for a few steps (weights do not change its speed)."""
+    """A single-step scorer fitted on synthetic good images the way a profile fits it, at its real size:
+    ``features`` gets a full memory bank, ``segment`` a head trained for a few steps (its weights do not
+    change its speed)."""
+    from radar_desktop.engine.config import TrainConfig
     from radar_desktop.engine.inspection import working_batch
-    from radar_desktop.engine.scorers import FeatureScorer, SegmentScorer
+    from radar_desktop.engine.scorers import FeatureScorer, make_scorer
     from radar_desktop.engine.single_step import single_step
 
-    scorer = FeatureScorer() if name == "features" else SegmentScorer(max_seconds=None, max_steps=5)
-    needed = -(-scorer.bank_size // scorer.samples_per_image) if name == "features" else 8
+    settings = TrainConfig(max_steps=15, max_seconds=None)  # the head's share: 5 steps
+    scorer = make_scorer(name, settings)
+    needed = -(-settings.bank_size // FeatureScorer().samples_per_image)  # enough images for a full bank
     for chunk in np.array_split(np.arange(needed), max(1, needed // 8)):
         batch, placements = working_batch(synthetic_images(model.config.image_size, len(chunk)), model)
         scorer.observe_good(model, single_step(model, batch, placements))
