@@ -90,15 +90,15 @@ def run_dataset(dataset: Path, args, config, device) -> list[dict]:
     thresholds = {name: c.thresholds for name, c in calibrations.items()}
     with progress_bar("evaluate") as progress:
         results, _ = evaluate_scorers(model, single, thresholds, items, progress=progress)
-    rows = [_row(r, s.description, len(items)) for r, s in zip(results, single)]
+    rows = [_row(r, calibrations[s.name], s.description, len(items)) for r, s in zip(results, single)]
     recon_items = items if args.recon_limit is None else [items[i] for i in evenly_spaced(len(items), args.recon_limit)]
     with progress_bar("evaluate recon") as progress:
         [recon_result], _ = evaluate_scorers(model, [recon], thresholds, recon_items, progress=progress)
-    rows.append(_row(recon_result, recon.description, len(recon_items)))
+    rows.append(_row(recon_result, calibrations[recon.name], recon.description, len(recon_items)))
     with progress_bar("evaluate control") as progress:
         [control_result], _ = evaluate_scorers(control_model, [control], {DEFAULT_SCORER: thresholds["untrained"]}, items, progress=progress)
     control_result = replace(control_result, scorer="untrained")
-    rows.append(_row(control_result, "control: the default scorer on an untrained U-Net", len(items)))
+    rows.append(_row(control_result, calibrations["untrained"], "control: the default scorer on an untrained U-Net", len(items)))
     for row in rows:
         row.update(dataset=dataset.name, half=args.half, train_steps=report.steps, train_seconds=round(report.seconds, 1))
     print(f"{dataset.name}, {args.half} half ({report.steps} training steps; recon on {len(recon_items)} of {len(items)} test images)")
@@ -106,8 +106,11 @@ def run_dataset(dataset: Path, args, config, device) -> list[dict]:
     return rows
 
 
-def _row(result, description: str, images: int) -> dict:
-    return {**result.summary(), "description": description, "test_images": images}
+def _row(result, calibration, description: str, images: int) -> dict:
+    """One scorer's metrics, with the scores behind them: each test image's (by class/name) and the
+    held-back good images' that set its thresholds (to study how the calibrated cut moves)."""
+    return {**result.summary(), "description": description, "test_images": images,
+            "test_scores": result.scores, "held_back_scores": calibration.good_scores.tolist()}
 
 
 def main() -> None:

@@ -7,7 +7,8 @@ baseline with 10 and 50 DDIM steps (same U-Net, same images). Memory: the proces
 row, and peak GPU memory on CUDA. The headline is the ratio reconstruction / single-step, which holds
 across noisy machines. Weights are random: speed does not depend on training.
 
-    python benchmarks/speed.py [--device auto] [--sizes 256,1024] [--repeats 20] [--batch 8] [--json speed.json]
+    python benchmarks/speed.py [--device auto] [--sizes 256,1024] [--repeats 20] [--batch 8] [--config model.json]
+                               [--json speed.json]
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--recon-repeats", type=int, default=3)
     parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--config", type=Path, help="model config JSON (default: ModelConfig())")
     parser.add_argument("--json", type=Path, default=Path("speed.json"))
     args = parser.parse_args()
 
@@ -110,7 +112,8 @@ def main() -> None:
 
     torch.manual_seed(0)
     device = resolve_device(args.device)
-    model = RadarModel.create(ModelConfig()).to(device).for_inference()
+    config = ModelConfig.load(args.config) if args.config else ModelConfig()
+    model = RadarModel.create(config).to(device).for_inference()
     thresholds = Thresholds(review=1.0, nok=1.0)
     others = [n for n in ("segment", "features") if n != DEFAULT_SCORER]
     methods = {  # the default scorer first: the ratios are against it

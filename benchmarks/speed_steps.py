@@ -1,20 +1,27 @@
 """What each engine speed-up buys: single-step inspection with the speed-ups switched on one by one.
 
-All variants run in one process, interleaved round by round, on the same synthetic images with the
-default model and feature scorer; times are medians, and each row's ratio is against the first row.
-Two image shapes: square (no padding) and 2:1 (half the working square is padding, as with many
-real parts). Prints a table and writes JSON.
+All variants run in one process, interleaved round by round, on the same synthetic images; times are
+medians, and each row's ratio is against the first row of its scorer. Two image shapes: square (no
+padding) and 2:1 (half the working square is padding, as with many real parts).
 
-    python benchmarks/speed_steps.py [--rounds 10] [--json speed_steps.json]
+- ``features`` scorer, default model: pass layout and nearest-neighbour search, step by step.
+- ``segment`` scorer (the default): its head's layout, then the feature blocks it reads, from the
+  earlier default (through ``up.1``) to the current one (through ``mid``); the pass stops after the last.
+
+Prints a table and writes JSON.
+
+    python benchmarks/speed_steps.py [--rounds 10] [--config model.json] [--json speed_steps.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from speed import default_feature_scorer, synthetic_images  # noqa: E402
+from speed import fitted_scorer, synthetic_images  # noqa: E402
 
 STEPS = (
     ("before: full pass, default layout, cdist search", dict(stop_early=False, channels_last=False, search="cdist")),
@@ -31,6 +38,14 @@ STEPS = (
     ("+ matrix-product search in a reused buffer", dict(stop_early=True, channels_last=True, search="addmm")),
     ("+ no search in padding (= the engine now)", dict(stop_early=True, channels_last=True, search="content")),
 )
+
+
+
+def blocks_before(config) -> tuple[str, ...]:
+    """The feature blocks the segment scorer read before the pass was cut at the mid block: every
+    decoder block but the last as well (for the default model: down.1, down.2, mid, up.0, up.1)."""
+    ups = tuple(f"up.{i}" for i in range(len(config.block_out_channels) - 1))
+    return config.feature_blocks + tuple(b for b in ups if b not in config.feature_blocks)
 
 
 def inspect_once(model, scorer, batch, placements, *, stop_early: bool, channels_last: bool, search: str, torch) -> float:
@@ -57,9 +72,39 @@ def inspect_once(model, scorer, batch, placements, *, stop_early: bool, channels
     return (time.perf_counter() - began) * 1000
 
 
+def segment_once(model, scorer, batch, placements, *, old_head=None) -> float:
+    """Milliseconds for one image with the segment scorer: the pass through its last block, then the head
+    (or ``old_head``, called the way the engine called it before: default layout, the batch in one call)."""
+    import torch
+
+    from radar_desktop.engine.scorers import _blurred
+    from radar_desktop.engine.single_step import single_step
+
+    began = time.perf_counter()
+    output = single_step(model, batch, placements, with_noise=False)
+    if old_head is None:
+        scorer.maps(model, output)
+    else:
+        with torch.inference_mode():
+            _blurred(torch.sigmoid(old_head(output.features, output.images))[:, 0])
+    return (time.perf_counter() - began) * 1000
+
+
+def interleaved(variants: dict, rounds: int) -> dict[str, float]:
+    """Median milliseconds of each ``name -> timed call``, every variant once per round (first round warms up)."""
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for round_ in range(rounds + 1):
+        for name, timed in variants.items():
+            elapsed = timed()
+            if round_:
+                times[name].append(elapsed)
+    return {name: float(np.median(values)) for name, values in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--config", type=Path, help="model config JSON (default: ModelConfig())")
     parser.add_argument("--json", type=Path, default=Path("speed_steps.json"))
     args = parser.parse_args()
 
@@ -70,27 +115,37 @@ def main() -> None:
     from radar_desktop.engine.model import RadarModel
 
     torch.manual_seed(0)
-    model = RadarModel.create(ModelConfig()).for_inference()
-    scorer = default_feature_scorer(model)
-    square = synthetic_images(256, 1)[0]
-    shapes = {"256x256": square, "256x128 (2:1)": np.ascontiguousarray(square[:, :128])}
+    config = ModelConfig.load(args.config) if args.config else ModelConfig()
+    model = RadarModel.create(config).for_inference()
+    before = RadarModel.create(replace(config, feature_blocks=blocks_before(config))).for_inference()
+    features = fitted_scorer(model, "features")
+    segment = {"before": fitted_scorer(before, "segment"), "now": fitted_scorer(model, "segment")}
+    old_head = copy.deepcopy(segment["before"].head).to(memory_format=torch.contiguous_format)
+    square = synthetic_images(config.image_size, 1)[0]
+    shapes = {"square": square, "2:1": np.ascontiguousarray(square[:, : config.image_size // 2])}
     results = []
     for shape, image in shapes.items():
         batch, placements = working_batch([image], model)
-        times: dict[str, list[float]] = {name: [] for name, _ in STEPS}
-        for round_ in range(args.rounds + 1):
-            for name, options in STEPS:
-                elapsed = inspect_once(model, scorer, batch, placements, torch=torch, **options)
-                if round_:  # the first round warms up every variant
-                    times[name].append(elapsed)
-        base = float(np.median(times[STEPS[0][0]]))
-        for name, _ in STEPS:
-            median = float(np.median(times[name]))
-            results.append({"image": shape, "step": name, "median_ms": median, "speed-up": base / median})
-    print(f"{'image':<14} {'step':<50} {'median ms':>9} {'speed-up':>8}")
+        runs = {
+            ("features", name): partial(inspect_once, model, features, batch, placements, torch=torch, **options)
+            for name, options in STEPS
+        }
+        runs[("segment", f"before: blocks through {before.config.feature_blocks[-1]}, head default layout")] = partial(
+            segment_once, before, segment["before"], batch, placements, old_head=old_head)
+        runs[("segment", "+ channels-last head")] = partial(segment_once, before, segment["before"], batch, placements)
+        runs[("segment", f"+ blocks through {config.feature_blocks[-1]} (= the engine now)")] = partial(
+            segment_once, model, segment["now"], batch, placements)
+        medians = interleaved(runs, args.rounds)
+        for scorer in ("features", "segment"):
+            rows = [(step, ms) for (s, step), ms in medians.items() if s == scorer]
+            base = rows[0][1]
+            results.extend({"image": shape, "scorer": scorer, "step": step, "median_ms": ms, "speed-up": base / ms}
+                           for step, ms in rows)
+    print(f"{'image':<7} {'scorer':<9} {'step':<54} {'median ms':>9} {'speed-up':>8}")
     for r in results:
-        print(f"{r['image']:<14} {r['step']:<50} {r['median_ms']:>9.1f} {r['speed-up']:>7.2f}x")
-    args.json.write_text(json.dumps({"threads": torch.get_num_threads(), "rounds": args.rounds, "results": results}, indent=2))
+        print(f"{r['image']:<7} {r['scorer']:<9} {r['step']:<54} {r['median_ms']:>9.1f} {r['speed-up']:>7.2f}x")
+    args.json.write_text(json.dumps({"threads": torch.get_num_threads(), "rounds": args.rounds,
+                                     "model": json.loads(config.to_json()), "results": results}, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The accuracy benchmark runs end to end on synthetic data (numbers are for benchmarks, not asserted here)."""
+"""The benchmarks run end to end on synthetic data and a tiny model (numbers are for benchmarks, not asserted here)."""
 
 import json
 import subprocess
@@ -27,3 +27,29 @@ def test_accuracy_benchmark_reports_every_scorer_and_the_controls(dataset, tiny_
         assert set(row["at_threshold"]) == {"threshold", "accuracy", "precision", "recall", "f1"}
         assert row["train_steps"] == 20
     assert "img AUROC" in done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("script", "options", "expected"),
+    [
+        ("speed.py", ["--sizes", "64", "--repeats", "2", "--recon-repeats", "1", "--batch", "2"], "rows"),
+        ("speed_steps.py", ["--rounds", "1"], "results"),
+    ],
+)
+def test_speed_benchmarks_run_on_a_tiny_model(script, options, expected, tiny_config_file, tmp_path):
+    out = tmp_path / "speed.json"
+    command = [sys.executable, str(ROOT / "benchmarks" / script), *options, "--config", str(tiny_config_file),
+               "--json", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    rows = report[expected]
+    assert rows and all(row["median_ms"] > 0 for row in rows)
+    if script == "speed.py":
+        assert {row["method"] for row in rows} >= {"single-step (segment)", "recon, 10 DDIM steps"}
+        assert set(report["ratios"]) == {"64x64: recon, 10 DDIM steps / single-step (segment)",
+                                         "64x64: recon, 50 DDIM steps / single-step (segment)"}
+    else:
+        assert {row["scorer"] for row in rows} == {"features", "segment"}
+        assert {row["image"] for row in rows} == {"square", "2:1"}

@@ -44,18 +44,19 @@ def test_head_learns_to_find_synthetic_defects_it_has_not_seen(torch_threads):
     head = train_defect_head(model, _good(), max_seconds=None, max_steps=120)
     crops, masks = defect_batch(_good(), 64, 32, np.random.default_rng(99))  # other draws than training's seed
     output = single_step(model, torch.from_numpy(crops), with_noise=False)
-    with torch.inference_mode():
-        chances = torch.sigmoid(head(output.features, output.images))[:, 0]
+    chances = head.probabilities(output.features, output.images)
     inside = torch.from_numpy(masks) > 0
     assert inside.any()
     assert chances[inside].mean() > chances[~inside].mean() + 0.2
 
 
-def test_head_weights_rebuild_the_same_head():
-    head = DefectHead(feature_channels=24, image_channels=1, width=8)
-    rebuilt = DefectHead.from_state(head.state_dict())
-    features, images = torch.randn(2, 24, 4, 4), torch.rand(2, 1, 16, 16)
-    torch.testing.assert_close(rebuilt(features, images), head(features, images))
+def test_head_weights_rebuild_the_same_head_and_it_reads_a_batch_in_pieces_as_a_whole():
+    head = DefectHead(feature_channels=24, image_channels=1, width=8).eval()
+    rebuilt = DefectHead.from_state(head.state_dict())  # channels-last, a few images per call on the CPU
+    features, images = torch.randn(5, 24, 4, 4), torch.rand(5, 1, 16, 16)
+    with torch.inference_mode():
+        whole = torch.sigmoid(head(features, images))[:, 0]
+    torch.testing.assert_close(rebuilt.probabilities(features, images), whole)
 
 
 def test_head_training_stops_when_cancelled():

@@ -97,9 +97,23 @@ def test_duplicate_rename_and_delete_keep_everything_recoverable(tiny_profile, i
         manage.duplicate("tiny", "tiny")
 
 
+def write_as_schema_1(folder) -> None:
+    """Rewrite a profile's JSON the way schema 1 stored it (none of schema 2's additions), hashed as it was."""
+    data = json.loads((folder / PROFILE_FILE).read_text())
+    for key in ("notes", "author", "modified", "preprocessing", "history"):
+        del data[key]
+    for entry in data["scorers"].values():
+        del entry["defect_scores"]
+    data |= {"schema_version": 1, "content_hash": ""}
+    (folder / PROFILE_FILE).write_text(json.dumps(data))
+    data["content_hash"] = content_hash(folder)
+    (folder / PROFILE_FILE).write_text(json.dumps(data))
+
+
 def test_a_schema_1_profile_is_migrated_when_read_and_its_files_are_left_alone(isolated_home):
     folder = isolated_home / "profiles" / "old"
     shutil.copytree(demo_profile_folder(), folder)
+    write_as_schema_1(folder)
     on_disk = json.loads((folder / PROFILE_FILE).read_text())
     assert on_disk["schema_version"] == 1 < SCHEMA_VERSION
     profile = open_profile("old")

@@ -22,6 +22,10 @@ from radar_desktop.engine.synthetic_defects import defect_batch
 #: Side of the training crops, in working pixels: a few U-Net patches, so that context is seen.
 CROP_PATCHES = 3
 
+#: Images per head call on the CPU: the full-resolution activations of more images fall out of cache
+#: (measured, channels-last, 256 px: 15 ms per image in pairs, 33 ms in batches of 8).
+CPU_IMAGES_PER_CALL = 2
+
 
 def _block(inputs: int, outputs: int, dilation: int = 1) -> nn.Sequential:
     return nn.Sequential(
@@ -56,13 +60,28 @@ class DefectHead(nn.Module):
         up = self.up_full(torch.cat([F.interpolate(up, size=full.shape[-2:]), full], dim=1))
         return self.out(up)
 
+    def for_inference(self) -> "DefectHead":
+        """Evaluation mode with channels-last weights (measured ~1.8x faster on the CPU than the default layout)."""
+        return self.eval().to(memory_format=torch.channels_last)
+
+    def probabilities(self, features: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
+        """Defect probabilities (B, 4s, 4s), a few images per call on the CPU, all at once elsewhere."""
+        step = CPU_IMAGES_PER_CALL if images.device.type == "cpu" else images.shape[0]
+        layout = torch.channels_last
+        with torch.inference_mode():
+            return torch.cat([
+                torch.sigmoid(self(features[i : i + step].contiguous(memory_format=layout),
+                                   images[i : i + step].contiguous(memory_format=layout)))[:, 0]
+                for i in range(0, images.shape[0], step)
+            ])
+
     @classmethod
     def from_state(cls, state: dict[str, torch.Tensor]) -> "DefectHead":
-        """Rebuild a head from its saved weights (their shapes give its sizes)."""
+        """Rebuild a head from its saved weights (their shapes give its sizes), ready for inference."""
         width, channels = state["at_full.0.weight"].shape[:2]
         head = cls(state["from_features.weight"].shape[1], channels, width)
         head.load_state_dict(state)
-        return head
+        return head.for_inference()
 
 
 def train_defect_head(
@@ -106,4 +125,4 @@ def train_defect_head(
         optimiser.step()
         step += 1
         progress(min(done(), 1.0), f"training the defect head: step {step}, loss {loss.item():.3f}")
-    return head.eval()
+    return head.for_inference()

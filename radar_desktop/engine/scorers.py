@@ -292,15 +292,13 @@ class SegmentScorer(Scorer):
         if self.head is None:
             raise RuntimeError("the segment scorer has no trained head yet")
         self.head = self.head.to(output.features.device)
-        with torch.inference_mode():
-            logits = self.head(output.features, output.images)
-        return _blurred(torch.sigmoid(logits)[:, 0])
+        return _blurred(self.head.probabilities(output.features, output.images))
 
     def state(self) -> dict[str, np.ndarray]:
-        return {k: v.cpu().numpy() for k, v in self.head.state_dict().items()} if self.head else {}
+        return {k: v.cpu().contiguous().numpy() for k, v in self.head.state_dict().items()} if self.head else {}
 
     def load_state(self, state: dict[str, np.ndarray]) -> None:
-        self.head = DefectHead.from_state({k: torch.from_numpy(v) for k, v in state.items()}).eval()
+        self.head = DefectHead.from_state({k: torch.from_numpy(v) for k, v in state.items()})
 
 
 class ReconScorer(Scorer):
