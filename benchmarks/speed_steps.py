@@ -40,7 +40,6 @@ STEPS = (
 )
 
 
-
 def blocks_before(config) -> tuple[str, ...]:
     """The feature blocks the segment scorer read before the pass was cut at the mid block: every
     decoder block but the last as well (for the default model: down.1, down.2, mid, up.0, up.1)."""

@@ -104,9 +104,9 @@ def write_as_schema_1(folder) -> None:
         del data[key]
     for entry in data["scorers"].values():
         del entry["defect_scores"]
-    data |= {"schema_version": 1, "content_hash": ""}
+    data["schema_version"] = 1
     (folder / PROFILE_FILE).write_text(json.dumps(data))
-    data["content_hash"] = content_hash(folder)
+    data["content_hash"] = content_hash(folder)  # the hash leaves its own field out
     (folder / PROFILE_FILE).write_text(json.dumps(data))
 
 
