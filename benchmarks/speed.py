@@ -3,9 +3,10 @@
 For each image size: latency of one image at a time (median, p95), throughput in batches, and the
 stage split (preprocess / forward / score), for the default model with the default scorer (and the
 other single-step scorer that reads block features), and for the ``recon``
-baseline with 10 and 50 DDIM steps (same U-Net, same images). Memory: the process's peak RSS after each
-row, and peak GPU memory on CUDA. The headline is the ratio reconstruction / single-step, which holds
-across noisy machines. Weights are random: speed does not depend on training.
+baseline with 10 and 50 DDIM steps (same U-Net, same images). The one-at-a-time runs of all methods
+are interleaved in ``--recon-repeats`` rounds. Memory: the process's peak RSS after each row, and on
+CUDA the peak GPU memory of each method's batches. The headline is the ratio reconstruction /
+single-step, which holds across noisy machines. Weights are random: speed does not depend on training.
 
     python benchmarks/speed.py [--device auto] [--sizes 256,1024] [--repeats 20] [--batch 8] [--config model.json]
                                [--json speed.json]
@@ -58,18 +59,34 @@ def peak_rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB on Linux
 
 
-def measure(inspector, images: list[np.ndarray], repeats: int, batch: int, torch) -> dict:
-    """Single-image latency over ``repeats`` runs and per-image time in batches of ``batch``."""
+def one_at_a_time(methods: dict, images: list[np.ndarray], rounds: int) -> dict[str, dict]:
+    """Latency of one image at a time for every method, interleaved: each round runs every method's share
+    of its repeats, so that a slow spell of this shared machine falls on all of them alike."""
+    timed = {name: ([], []) for name in methods}
+    for inspector, _ in methods.values():
+        inspector.inspect(images[:1], ["warm-up"])
+    for r in range(rounds):
+        for name, (inspector, repeats) in methods.items():
+            for i in range(r * repeats // rounds, (r + 1) * repeats // rounds):
+                began = time.perf_counter()
+                result = inspector.inspect([images[i % len(images)]], ["one"])[0]
+                timed[name][0].append((time.perf_counter() - began) * 1000)
+                timed[name][1].append((result.timings.preprocess_ms, result.timings.forward_ms, result.timings.score_ms))
+    return {
+        name: {
+            "median_ms": float(np.median(latencies)),
+            "p95_ms": float(np.percentile(latencies, 95)),
+            "stages_ms": dict(zip(("preprocess", "forward", "score"), np.median(np.array(stages), axis=0).tolist())),
+        }
+        for name, (latencies, stages) in timed.items()
+    }
+
+
+def in_batches(inspector, images: list[np.ndarray], repeats: int, batch: int, torch) -> dict:
+    """Per-image time in batches of ``batch``, and the peak memory after them."""
     device = inspector.model.device
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
-    inspector.inspect(images[:1], ["warm-up"])
-    latencies, stages = [], []
-    for i in range(repeats):
-        began = time.perf_counter()
-        result = inspector.inspect([images[i % len(images)]], ["one"])[0]
-        latencies.append((time.perf_counter() - began) * 1000)
-        stages.append((result.timings.preprocess_ms, result.timings.forward_ms, result.timings.score_ms))
     batch_images = (images * batch)[:batch]
     inspector.inspect(batch_images, ["warm-up"] * batch)
     began = time.perf_counter()
@@ -77,14 +94,7 @@ def measure(inspector, images: list[np.ndarray], repeats: int, batch: int, torch
     for _ in range(rounds):
         inspector.inspect(batch_images, ["batch"] * batch)
     batched_ms = (time.perf_counter() - began) * 1000 / (rounds * batch)
-    row = {
-        "median_ms": float(np.median(latencies)),
-        "p95_ms": float(np.percentile(latencies, 95)),
-        "batched_ms_per_image": batched_ms,
-        "images_per_second_batched": 1000.0 / batched_ms,
-        "stages_ms": dict(zip(("preprocess", "forward", "score"), np.median(np.array(stages), axis=0).tolist())),
-        "peak_rss_mb": peak_rss_mb(),
-    }
+    row = {"batched_ms_per_image": batched_ms, "images_per_second_batched": 1000.0 / batched_ms, "peak_rss_mb": peak_rss_mb()}
     if device.type == "cuda":
         row["peak_gpu_mb"] = torch.cuda.max_memory_allocated(device) / 2**20
     return row
@@ -126,9 +136,11 @@ def main() -> None:
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         images = synthetic_images(size, 4)
+        latency = one_at_a_time(methods, images, rounds=args.recon_repeats)
         for name, (inspector, repeats) in methods.items():
             batch = args.batch if repeats >= args.batch else 1
-            row = {"image": f"{size}x{size}", "method": name, "batch": batch, **measure(inspector, images, repeats, batch, torch)}
+            row = {"image": f"{size}x{size}", "method": name, "batch": batch, **latency[name],
+                   **in_batches(inspector, images, repeats, batch, torch)}
             rows.append(row)
             print(f"  {row['image']:>9}  {name:<24} median {row['median_ms']:8.1f} ms", file=sys.stderr)
     ratios = {}

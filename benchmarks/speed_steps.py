@@ -4,9 +4,10 @@ All variants run in one process, interleaved round by round, on the same synthet
 medians, and each row's ratio is against the first row of its scorer. Two image shapes: square (no
 padding) and 2:1 (half the working square is padding, as with many real parts).
 
-- ``features`` scorer, default model: pass layout and nearest-neighbour search, step by step.
+- ``features`` scorer, default model: pass layout, nearest-neighbour search and stitching, step by step.
 - ``segment`` scorer (the default): its head's layout, then the feature blocks it reads, from the
-  earlier default (through ``up.1``) to the current one (through ``mid``); the pass stops after the last.
+  earlier default (through ``up.1``) to the current one (through ``mid``; the pass stops after the
+  last), then how patch features are stitched, then the head's width (16 before).
 
 Prints a table and writes JSON.
 
@@ -20,9 +21,11 @@ import copy
 import json
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
@@ -32,11 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from speed import fitted_scorer, synthetic_images  # noqa: E402
 
 STEPS = (
-    ("before: full pass, default layout, cdist search", dict(stop_early=False, channels_last=False, search="cdist")),
-    ("+ pass stops after the last feature block", dict(stop_early=True, channels_last=False, search="cdist")),
-    ("+ channels-last weights and inputs", dict(stop_early=True, channels_last=True, search="cdist")),
-    ("+ matrix-product search in a reused buffer", dict(stop_early=True, channels_last=True, search="addmm")),
-    ("+ no search in padding (= the engine now)", dict(stop_early=True, channels_last=True, search="content")),
+    ("before: full pass, default layout, cdist search", dict(stop_early=False, channels_last=False, search="cdist", fold=True)),
+    ("+ pass stops after the last feature block", dict(stop_early=True, channels_last=False, search="cdist", fold=True)),
+    ("+ channels-last weights and inputs", dict(stop_early=True, channels_last=True, search="cdist", fold=True)),
+    ("+ matrix-product search in a reused buffer", dict(stop_early=True, channels_last=True, search="addmm", fold=True)),
+    ("+ no search in padding", dict(stop_early=True, channels_last=True, search="content", fold=True)),
+    ("+ tiles stitched by a reshape (= the engine now)", dict(stop_early=True, channels_last=True, search="content", fold=False)),
 )
 
 
@@ -47,17 +51,26 @@ def blocks_before(config) -> tuple[str, ...]:
     return config.feature_blocks + tuple(b for b in ups if b not in config.feature_blocks)
 
 
-def inspect_once(model, scorer, batch, placements, *, stop_early: bool, channels_last: bool, search: str, torch) -> float:
+def forward(model, batch, placements, *, with_noise: bool, fold: bool):
+    """The single-step pass; with ``fold``, patches are stitched the way they were before, by
+    :func:`fold_patches` (the engine now places exact tiles by a reshape)."""
+    from radar_desktop.engine.patches import fold_patches
+    from radar_desktop.engine.single_step import single_step
+
+    with mock.patch("radar_desktop.engine.single_step.stitch_patches", fold_patches) if fold else nullcontext():
+        return single_step(model, batch, placements, with_noise=with_noise)
+
+
+def inspect_once(model, scorer, batch, placements, *, stop_early: bool, channels_last: bool, search: str, fold: bool, torch) -> float:
     """Milliseconds for one image: forward pass and feature scoring, as configured."""
     import torch.nn.functional as F
 
     from radar_desktop.engine.preprocess import whole_square
     from radar_desktop.engine.scorers import _blurred
-    from radar_desktop.engine.single_step import single_step
 
     model.unet.to(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
     began = time.perf_counter()
-    output = single_step(model, batch, placements, with_noise=not stop_early)
+    output = forward(model, batch, placements, with_noise=not stop_early, fold=fold)
     if search == "content":
         scorer.content_maps(model, output)
     elif search == "addmm":
@@ -71,22 +84,33 @@ def inspect_once(model, scorer, batch, placements, *, stop_early: bool, channels
     return (time.perf_counter() - began) * 1000
 
 
-def segment_once(model, scorer, batch, placements, *, old_head=None) -> float:
+def segment_once(model, scorer, batch, placements, *, old_head=None, fold: bool = False) -> float:
     """Milliseconds for one image with the segment scorer: the pass through its last block, then the head
     (or ``old_head``, called the way the engine called it before: default layout, the batch in one call)."""
     import torch
 
     from radar_desktop.engine.scorers import _blurred
-    from radar_desktop.engine.single_step import single_step
 
     began = time.perf_counter()
-    output = single_step(model, batch, placements, with_noise=False)
+    output = forward(model, batch, placements, with_noise=False, fold=fold)
     if old_head is None:
         scorer.maps(model, output)
     else:
         with torch.inference_mode():
             _blurred(torch.sigmoid(old_head(output.features, output.images))[:, 0])
     return (time.perf_counter() - began) * 1000
+
+
+def segment_with_width(model, batch, width: int):
+    """A segment scorer whose head (random weights: they do not change its speed) has ``width`` channels."""
+    from radar_desktop.engine.defect_head import DefectHead
+    from radar_desktop.engine.scorers import SegmentScorer
+    from radar_desktop.engine.single_step import single_step
+
+    scorer = SegmentScorer()
+    depth = single_step(model, batch, with_noise=False).features.shape[1]
+    scorer.head = DefectHead(depth, model.config.channels, width).for_inference()
+    return scorer
 
 
 def interleaved(variants: dict, rounds: int) -> dict[str, float]:
@@ -110,6 +134,7 @@ def main() -> None:
     import torch
 
     from radar_desktop.engine.config import ModelConfig
+    from radar_desktop.engine.defect_head import WIDTH
     from radar_desktop.engine.inspection import working_batch
     from radar_desktop.engine.model import RadarModel
 
@@ -118,8 +143,10 @@ def main() -> None:
     model = RadarModel.create(config).for_inference()
     before = RadarModel.create(replace(config, feature_blocks=blocks_before(config))).for_inference()
     features = fitted_scorer(model, "features")
-    segment = {"before": fitted_scorer(before, "segment"), "now": fitted_scorer(model, "segment")}
-    old_head = copy.deepcopy(segment["before"].head).to(memory_format=torch.contiguous_format)
+    segment = fitted_scorer(model, "segment")
+    probe = working_batch(synthetic_images(config.image_size, 1), model)[0]
+    wide = {"before": segment_with_width(before, probe, 16), "now": segment_with_width(model, probe, 16)}
+    old_head = copy.deepcopy(wide["before"].head).to(memory_format=torch.contiguous_format)
     square = synthetic_images(config.image_size, 1)[0]
     shapes = {"square": square, "2:1": np.ascontiguousarray(square[:, : config.image_size // 2])}
     results = []
@@ -129,20 +156,22 @@ def main() -> None:
             ("features", name): partial(inspect_once, model, features, batch, placements, torch=torch, **options)
             for name, options in STEPS
         }
-        runs[("segment", f"before: blocks through {before.config.feature_blocks[-1]}, head default layout")] = partial(
-            segment_once, before, segment["before"], batch, placements, old_head=old_head)
-        runs[("segment", "+ channels-last head")] = partial(segment_once, before, segment["before"], batch, placements)
-        runs[("segment", f"+ blocks through {config.feature_blocks[-1]} (= the engine now)")] = partial(
-            segment_once, model, segment["now"], batch, placements)
+        runs[("segment", f"before: blocks through {before.config.feature_blocks[-1]}, head width 16 default layout, fold")] = partial(
+            segment_once, before, wide["before"], batch, placements, old_head=old_head, fold=True)
+        runs[("segment", "+ channels-last head")] = partial(segment_once, before, wide["before"], batch, placements, fold=True)
+        runs[("segment", f"+ blocks through {config.feature_blocks[-1]}")] = partial(
+            segment_once, model, wide["now"], batch, placements, fold=True)
+        runs[("segment", "+ tiles stitched by a reshape")] = partial(segment_once, model, wide["now"], batch, placements)
+        runs[("segment", f"+ head width {WIDTH} (= the engine now)")] = partial(segment_once, model, segment, batch, placements)
         medians = interleaved(runs, args.rounds)
         for scorer in ("features", "segment"):
             rows = [(step, ms) for (s, step), ms in medians.items() if s == scorer]
             base = rows[0][1]
             results.extend({"image": shape, "scorer": scorer, "step": step, "median_ms": ms, "speed-up": base / ms}
                            for step, ms in rows)
-    print(f"{'image':<7} {'scorer':<9} {'step':<54} {'median ms':>9} {'speed-up':>8}")
+    print(f"{'image':<7} {'scorer':<9} {'step':<64} {'median ms':>9} {'speed-up':>8}")
     for r in results:
-        print(f"{r['image']:<7} {r['scorer']:<9} {r['step']:<54} {r['median_ms']:>9.1f} {r['speed-up']:>7.2f}x")
+        print(f"{r['image']:<7} {r['scorer']:<9} {r['step']:<64} {r['median_ms']:>9.1f} {r['speed-up']:>7.2f}x")
     args.json.write_text(json.dumps({"threads": torch.get_num_threads(), "rounds": args.rounds,
                                      "model": json.loads(config.to_json()), "results": results}, indent=2))
 

@@ -51,8 +51,9 @@ def test_head_learns_to_find_synthetic_defects_it_has_not_seen(torch_threads):
 
 
 def test_head_weights_rebuild_the_same_head_and_it_reads_a_batch_in_pieces_as_a_whole():
-    head = DefectHead(feature_channels=24, image_channels=1, width=8).eval()
+    head = DefectHead(feature_channels=24, image_channels=1, width=16).eval()  # as saved before the default was 8
     rebuilt = DefectHead.from_state(head.state_dict())  # channels-last, a few images per call on the CPU
+    assert rebuilt.at_full[0].out_channels == 16
     features, images = torch.randn(5, 24, 4, 4), torch.rand(5, 1, 16, 16)
     with torch.inference_mode():
         whole = torch.sigmoid(head(features, images))[:, 0]

@@ -9,7 +9,7 @@ from radar_desktop.engine.config import ModelConfig, TrainConfig, tiny_config
 from radar_desktop.engine.coreset import nearest_distance
 from radar_desktop.engine.device import resolve_device
 from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.patches import extract_patches, stitch_patches
+from radar_desktop.engine.patches import extract_patches, fold_patches, stitch_patches
 from radar_desktop.engine.preprocess import crop_content, to_original_size, to_working
 from radar_desktop.engine.reconstruction import ddim_timesteps
 from radar_desktop.engine.single_step import single_step
@@ -29,6 +29,11 @@ def test_patches_stitch_back_exactly(stride):
     images = torch.randn(2, 3, 64, 64)
     patches = extract_patches(images, 16, stride)
     assert torch.allclose(stitch_patches(patches, 2, 64, stride), images)
+
+
+def test_tiling_patches_stitch_as_fold_places_them():
+    patches = torch.randn(2 * 16, 3, 16, 16)  # any maps, not only ones cut from an image
+    assert torch.equal(stitch_patches(patches, 2, 64, 16), fold_patches(patches, 2, 64, 16))
 
 
 def test_fit_preprocessing_pads_and_maps_back_to_the_original_size():

@@ -23,8 +23,13 @@ from radar_desktop.engine.synthetic_defects import defect_batch
 CROP_PATCHES = 3
 
 #: Images per head call on the CPU: the full-resolution activations of more images fall out of cache
-#: (measured, channels-last, 256 px: 15 ms per image in pairs, 33 ms in batches of 8).
+#: (measured, channels-last, 16 wide, 256 px: 15 ms per image in pairs, 33 ms in batches of 8).
 CPU_IMAGES_PER_CALL = 2
+
+#: Channels of the head's full-resolution stage (twice that below). 8 measured 12 ms per 256 px image
+#: on the CPU against 22 for 16; 12 was no faster than 16 (oneDNN prefers multiples of 8). Heads saved
+#: with another width keep it: :meth:`DefectHead.from_state` reads it from the weights.
+WIDTH = 8
 
 
 def _block(inputs: int, outputs: int, dilation: int = 1) -> nn.Sequential:
@@ -40,7 +45,7 @@ class DefectHead(nn.Module):
     so thin defects are outlined at full resolution and the features bring the context.
     """
 
-    def __init__(self, feature_channels: int, image_channels: int, width: int = 16) -> None:
+    def __init__(self, feature_channels: int, image_channels: int, width: int = WIDTH) -> None:
         super().__init__()
         self.at_full = _block(image_channels, width)
         self.at_half = _block(width, 2 * width)
