@@ -7,7 +7,7 @@ padding) and 2:1 (half the working square is padding, as with many real parts).
 - ``features`` scorer, default model: pass layout, nearest-neighbour search and stitching, step by step.
 - ``segment`` scorer (the default): its head's layout, then the feature blocks it reads, from the
   earlier default (through ``up.1``) to the current one (through ``mid``; the pass stops after the
-  last), then how patch features are stitched, then the head's width (16 before).
+  last), then how patch features are stitched, then the head's width.
 
 Prints a table and writes JSON.
 
@@ -42,6 +42,10 @@ STEPS = (
     ("+ no search in padding", dict(stop_early=True, channels_last=True, search="content", fold=True)),
     ("+ tiles stitched by a reshape (= the engine now)", dict(stop_early=True, channels_last=True, search="content", fold=False)),
 )
+
+
+#: The defect head's width before the speed work narrowed it to ``defect_head.WIDTH``.
+WIDTH_BEFORE = 16
 
 
 def blocks_before(config) -> tuple[str, ...]:
@@ -144,10 +148,10 @@ def main() -> None:
     before = RadarModel.create(replace(config, feature_blocks=blocks_before(config))).for_inference()
     features = fitted_scorer(model, "features")
     segment = fitted_scorer(model, "segment")
-    probe = working_batch(synthetic_images(config.image_size, 1), model)[0]
-    wide = {"before": segment_with_width(before, probe, 16), "now": segment_with_width(model, probe, 16)}
-    old_head = copy.deepcopy(wide["before"].head).to(memory_format=torch.contiguous_format)
     square = synthetic_images(config.image_size, 1)[0]
+    probe = working_batch([square], model)[0]
+    wide = {"before": segment_with_width(before, probe, WIDTH_BEFORE), "now": segment_with_width(model, probe, WIDTH_BEFORE)}
+    old_head = copy.deepcopy(wide["before"].head).to(memory_format=torch.contiguous_format)
     shapes = {"square": square, "2:1": np.ascontiguousarray(square[:, : config.image_size // 2])}
     results = []
     for shape, image in shapes.items():
@@ -156,7 +160,7 @@ def main() -> None:
             ("features", name): partial(inspect_once, model, features, batch, placements, torch=torch, **options)
             for name, options in STEPS
         }
-        runs[("segment", f"before: blocks through {before.config.feature_blocks[-1]}, head width 16 default layout, fold")] = partial(
+        runs[("segment", f"before: blocks through {before.config.feature_blocks[-1]}, head width {WIDTH_BEFORE} default layout, fold")] = partial(
             segment_once, before, wide["before"], batch, placements, old_head=old_head, fold=True)
         runs[("segment", "+ channels-last head")] = partial(segment_once, before, wide["before"], batch, placements, fold=True)
         runs[("segment", f"+ blocks through {config.feature_blocks[-1]}")] = partial(
