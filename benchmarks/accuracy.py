@@ -1,20 +1,26 @@
-"""Detection quality on MVTec-layout folders: every scorer of one trained model, side by side.
+"""Detection quality on MVTec-layout folders: every scorer of each space's model, side by side.
 
-For each dataset folder: train one model on ``train/good`` (about one good image in five held back)
-with a fixed budget, fit every scorer on the training images and calibrate each one's thresholds on the
-held-back good images only (no defect examples), then measure on ``test/``: the paper-faithful
-``paper`` pipeline, ``residual``, ``features``, ``segment`` (the default), the ``recon`` reconstruction
-baseline, a non-diffusion baseline (``pixels``: nearest neighbour of raw 8x8 pixel patches, mean removed),
-and an **untrained-U-Net control** with the default scorer. The U-Net and the ``segment`` head share the
-budget as the app shares it (``TrainConfig.head_share``). Image AUROC, pixel AUROC, AUPRO (to 30% FPR),
-accuracy / precision / recall / F1 at the calibrated NOK threshold, the F1-optimal threshold, and time.
-Prints a table and writes JSON.
+For each dataset folder and each space, train one model on ``train/good`` (about one good image in five
+held back) with a fixed budget, fit every scorer on the training images and calibrate each one's
+thresholds on the held-back good images only (no defect examples), then measure on ``test/``.
+
+Encoder space (RADAR on frozen EfficientNet-Lite0 features): ``encoder/residual`` (the feature-space
+denoiser's single-step noise error), ``encoder/features`` (the memory-bank reference on the same
+features, the default), ``encoder/recon`` (reconstruction with the same denoiser) and
+``encoder/untrained`` (the residual scorer on an untrained denoiser). Pixel space: the paper-faithful
+``paper`` pipeline, ``residual``, ``features``, ``segment``, the ``recon`` baseline, a non-diffusion
+baseline (``pixels``: nearest neighbour of raw 8x8 pixel patches, mean removed), and ``untrained``
+(``segment`` on an untrained U-Net). The U-Net and the ``segment`` head share the budget as the app
+shares it (``TrainConfig.head_share``). Image AUROC, pixel AUROC, AUPRO (to 30% FPR), recall and the
+share of good test images rejected at the calibrated REVIEW (5%) and NOK (1%) thresholds, F1 there,
+the F1-optimal threshold, and time. Prints a table and writes JSON.
 
 Test images are split by name, per class, into a fixed tuning half and a report half
 (``tuning_and_report_halves``): tune methods with ``--half tuning``, publish ``--half report`` (the default).
 
     python benchmarks/accuracy.py ../shared/data/mtd [more folders] [--minutes 15 | --steps N]
-        [--device auto] [--config model.json] [--half report|tuning|all] [--recon-limit N] [--json accuracy.json]
+        [--device auto] [--spaces encoder,pixel] [--config model.json] [--half report|tuning|all]
+        [--recon-limit N] [--json accuracy.json]
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from radar_desktop.engine.scorers import DEFAULT_SCORER, FeatureScorer  # noqa: E402
+from radar_desktop.engine.scorers import FeatureScorer  # noqa: E402
 
 PIXEL_PATCH = 8
 
@@ -54,55 +60,83 @@ class PixelPatchScorer(FeatureScorer):
         return patches.reshape(b, -1, side, side)
 
 
-def run_dataset(dataset: Path, args, config, device) -> list[dict]:
-    """Train, fit, calibrate and evaluate every scorer and the control on one dataset folder."""
-    from dataclasses import replace
-
-    from radar_desktop.cli import format_table, progress_bar
-    from radar_desktop.engine.calibrate import fit_scorers
-    from radar_desktop.engine.config import TrainConfig
-    from radar_desktop.engine.evaluation import evaluate_scorers
-    from radar_desktop.engine.model import RadarModel
-    from radar_desktop.engine.scorers import make_scorer
-    from radar_desktop.engine.training import train
-    from radar_desktop.profiles.builder import evenly_spaced, load_good_images
+def run_dataset(dataset: Path, args, device) -> list[dict]:
+    """Every space's training, scorers and untrained control on one dataset folder."""
     from radar_desktop.sources.mvtec import labelled_test_images, tuning_and_report_halves
-
-    settings = TrainConfig(max_steps=args.steps, max_seconds=None) if args.steps else TrainConfig(max_seconds=60 * args.minutes)
-    good = load_good_images(dataset / "train" / "good", config, settings.holdout_every)
-    bank = good.train.subset(evenly_spaced(len(good.train_names), settings.bank_images))
-    with progress_bar("train") as progress:
-        model, report = train(config, good.train.pixels, settings.unet_budget(), device, progress=progress)
-    print(f"{dataset.name}: {report.steps} steps in {report.seconds:.0f} s, final loss {report.final_loss:.4f}", file=sys.stderr)
-
-    single = [make_scorer(n, settings) for n in ("paper", "residual", "features", "segment")] + [PixelPatchScorer()]
-    recon = make_scorer("recon")
-    with progress_bar("fit") as progress:
-        calibrations = fit_scorers(model, single + [recon], bank, good.held_back, progress=progress)
-    control_model = RadarModel.create(config).to(device).for_inference()
-    control = make_scorer(DEFAULT_SCORER, settings)
-    with progress_bar("fit control") as progress:
-        calibrations["untrained"] = fit_scorers(control_model, [control], bank, good.held_back, progress=progress)[DEFAULT_SCORER]
 
     items = labelled_test_images(dataset)
     if args.half != "all":
         items = dict(zip(("tuning", "report"), tuning_and_report_halves(items)))[args.half]
+    rows = []
+    for space in args.spaces:
+        rows.extend(run_space(dataset, space, items, args, device))
+    return rows
+
+
+def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
+    """Train one model of ``space``, fit, calibrate and evaluate its scorers, the baselines and the control.
+
+    Scorers are built and calibrated as a new profile's are (the space's pooling, the whole budget to
+    the model where there is no defect head to train). Rows of the encoder space are named
+    ``encoder/<scorer>``; the pixel space keeps the scorer names, as in earlier tables.
+    """
+    from dataclasses import replace
+
+    from radar_desktop.cli import format_table, progress_bar
+    from radar_desktop.engine.calibrate import fit_scorers
+    from radar_desktop.engine.config import ModelConfig, TrainConfig, default_config
+    from radar_desktop.engine.evaluation import evaluate_scorers
+    from radar_desktop.engine.scorers import DEFAULT_SCORERS, SPACE_POOLING, make_scorer, scorers_for
+    from radar_desktop.engine.training import train, untrained
+    from radar_desktop.profiles.builder import evenly_spaced, load_good_images
+
+    config = ModelConfig.load(args.config) if args.config and space == "pixel" else default_config(space)
+    settings = TrainConfig(max_steps=args.steps, max_seconds=None) if args.steps else TrainConfig(max_seconds=60 * args.minutes)
+    names = scorers_for(space)
+    if "segment" not in names:
+        settings = replace(settings, head_share=0.0)
+    good = load_good_images(dataset / "train" / "good", config, settings.holdout_every)
+    bank = good.train.subset(evenly_spaced(len(good.train_names), settings.bank_images))
+    with progress_bar(f"train {space}") as progress:
+        model, report = train(config, good.train.pixels, settings.unet_budget(), device, progress=progress)
+    print(f"{dataset.name}, {space}: {report.steps} steps in {report.seconds:.0f} s, final loss {report.final_loss:.4f}", file=sys.stderr)
+
+    def scorer(name: str):
+        return make_scorer(name, settings).use_pooling(SPACE_POOLING[space])
+
+    single = [scorer(n) for n in names if n != "recon"] + ([PixelPatchScorer()] if space == "pixel" else [])
+    recon = scorer("recon")
+    with progress_bar("fit") as progress:
+        calibrations = fit_scorers(model, single + [recon], bank, good.held_back, progress=progress)
+    # the control: the space's own diffusion scorer on a model that never trained (features stay frozen)
+    control_name = "segment" if space == "pixel" else "residual"
+    control_model = untrained(config, good.train.pixels, device)
+    control = scorer(control_name)
+    with progress_bar("fit control") as progress:
+        calibrations["untrained"] = fit_scorers(control_model, [control], bank, good.held_back, progress=progress)[control_name]
+
     thresholds = {name: c.thresholds for name, c in calibrations.items()}
     with progress_bar("evaluate") as progress:
         results, _ = evaluate_scorers(model, single, thresholds, items, progress=progress)
-    rows = [_row(r, calibrations[s.name], s.description, len(items)) for r, s in zip(results, single)]
     recon_items = items if args.recon_limit is None else [items[i] for i in evenly_spaced(len(items), args.recon_limit)]
     with progress_bar("evaluate recon") as progress:
         [recon_result], _ = evaluate_scorers(model, [recon], thresholds, recon_items, progress=progress)
-    rows.append(_row(recon_result, calibrations[recon.name], recon.description, len(recon_items)))
     with progress_bar("evaluate control") as progress:
-        [control_result], _ = evaluate_scorers(control_model, [control], {DEFAULT_SCORER: thresholds["untrained"]}, items, progress=progress)
+        [control_result], _ = evaluate_scorers(control_model, [control], {control_name: thresholds["untrained"]}, items, progress=progress)
     control_result = replace(control_result, scorer="untrained")
-    rows.append(_row(control_result, calibrations["untrained"], "control: the default scorer on an untrained U-Net", len(items)))
+    prefix = "" if space == "pixel" else f"{space}/"
+    default = DEFAULT_SCORERS[space]
+    described = [
+        *((r, calibrations[s.name], s.description + (" (default)" if s.name == default else ""), len(items)) for r, s in zip(results, single)),
+        (recon_result, calibrations[recon.name], recon.description, len(recon_items)),
+        (control_result, calibrations["untrained"], f"control: {control_name} on an untrained {space}-space model", len(items)),
+    ]
+    shown = [replace(r, scorer=prefix + r.scorer) for r, *_ in described]
+    rows = [_row(r, c, d, n) for r, (_, c, d, n) in zip(shown, described)]
     for row in rows:
-        row.update(dataset=dataset.name, half=args.half, train_steps=report.steps, train_seconds=round(report.seconds, 1))
-    print(f"{dataset.name}, {args.half} half ({report.steps} training steps; recon on {len(recon_items)} of {len(items)} test images)")
-    print(format_table([*results, recon_result, control_result]))
+        row.update(dataset=dataset.name, space=space, half=args.half, train_steps=report.steps, train_seconds=round(report.seconds, 1))
+    print(f"{dataset.name}, {space} space, {args.half} half ({report.steps} training steps; recon on {len(recon_items)} of {len(items)} test images)")
+    print(format_table(shown))
     return rows
 
 
@@ -120,7 +154,8 @@ def main() -> None:
     budget.add_argument("--minutes", type=float, default=15.0)
     budget.add_argument("--steps", type=int)
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--config", type=Path, help="model config JSON (default: the app's defaults)")
+    parser.add_argument("--config", type=Path, help="pixel-space model config JSON (default: the app's defaults)")
+    parser.add_argument("--spaces", type=lambda v: v.split(","), default=["encoder", "pixel"], help="spaces to train, comma-separated")
     parser.add_argument("--half", choices=("report", "tuning", "all"), default="report", help="which test images to measure")
     parser.add_argument("--recon-limit", type=int, help="evaluate recon on this many evenly spaced test images")
     parser.add_argument("--json", type=Path, default=Path("accuracy.json"))
@@ -128,17 +163,17 @@ def main() -> None:
 
     from dataclasses import asdict
 
-    from radar_desktop.engine.config import ModelConfig
+    from radar_desktop.engine.config import ModelConfig, default_config
     from radar_desktop.engine.device import describe_device, resolve_device
 
-    config = ModelConfig.load(args.config) if args.config else ModelConfig()
     device = resolve_device(args.device)
     began = time.perf_counter()
-    rows = [row for dataset in args.datasets for row in run_dataset(dataset, args, config, device)]
+    rows = [row for dataset in args.datasets for row in run_dataset(dataset, args, device)]
+    pixel = ModelConfig.load(args.config) if args.config else default_config("pixel")
     report = {
         "device": describe_device(device),
         "budget": {"minutes": None if args.steps else args.minutes, "steps": args.steps},
-        "model": asdict(config),
+        "models": {space: asdict(pixel if space == "pixel" else default_config(space)) for space in args.spaces},
         "recon_limit": args.recon_limit,
         "seconds": round(time.perf_counter() - began, 1),
         "rows": rows,

@@ -1,15 +1,16 @@
 """Single-step inspection against reconstruction, in one process, on synthetic images.
 
-For each image size: latency of one image at a time (median, p95), throughput in batches, and the
-stage split (preprocess / forward / score), for the default model with the default scorer (and the
-other single-step scorer that reads block features), and for the ``recon``
-baseline with 10 and 50 DDIM steps (same U-Net, same images). The one-at-a-time runs of all methods
+For each image size and each space: latency of one image at a time (median, p95), throughput in
+batches, and the stage split (preprocess / forward / score). Encoder space (the default): the
+``features`` memory bank and the ``residual`` feature-space RADAR scorer (frozen encoder included), and
+reconstruction with the same denoiser in 10 DDIM steps. Pixel space: ``segment`` and ``features``, and
+the ``recon`` baseline with 10 and 50 DDIM steps (same U-Net, same images). The one-at-a-time runs of all methods
 are interleaved in ``--recon-repeats`` rounds. Memory: the process's peak RSS after each row, and on
 CUDA the peak GPU memory of each method's batches. The headline is the ratio reconstruction /
 single-step, which holds across noisy machines. Weights are random: speed does not depend on training.
 
-    python benchmarks/speed.py [--device auto] [--sizes 256,1024] [--repeats 20] [--batch 8] [--config model.json]
-                               [--json speed.json]
+    python benchmarks/speed.py [--device auto] [--sizes 256,1024] [--repeats 20] [--batch 8] [--spaces encoder,pixel]
+                               [--config model.json] [--json speed.json]
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
+#: Single-step scorers timed in each space, and the DDIM step counts of its reconstruction baseline.
+SINGLE_STEP = {"encoder": ("features", "residual"), "pixel": ("segment", "features")}
+RECON_STEPS = {"encoder": (10,), "pixel": (10, 50)}
+
+
 def synthetic_images(size: int, count: int) -> list[np.ndarray]:
     """Float (H, W, 1) textured parts with a defect, like the tests use."""
     from tests.synthetic import add_defect, texture
@@ -36,21 +42,23 @@ def synthetic_images(size: int, count: int) -> list[np.ndarray]:
 
 
 def fitted_scorer(model, name: str):
-    """A single-step scorer fitted on synthetic good images the way a profile fits it, at its real size:
-    ``features`` gets a full memory bank, ``segment`` a head trained for a few steps (its weights do not
-    change its speed)."""
+    """A single-step scorer fitted and calibrated on synthetic good images the way a new profile's is, at
+    its real size (its space's pooling; ``features`` gets a full memory bank, ``segment`` a head trained
+    for a few steps: weights do not change speed)."""
+    from radar_desktop.engine.calibrate import WorkingImages, fit_scorers
     from radar_desktop.engine.config import TrainConfig
     from radar_desktop.engine.inspection import working_batch
-    from radar_desktop.engine.scorers import FeatureScorer, make_scorer
-    from radar_desktop.engine.single_step import single_step
+    from radar_desktop.engine.scorers import SPACE_POOLING, FeatureScorer, make_scorer
 
     settings = TrainConfig(max_steps=15, max_seconds=None)  # the head's share: 5 steps
-    scorer = make_scorer(name, settings)
+    scorer = make_scorer(name, settings).use_pooling(SPACE_POOLING[model.config.space])
     needed = -(-settings.bank_size // FeatureScorer().samples_per_image)  # enough images for a full bank
-    for chunk in np.array_split(np.arange(needed), max(1, needed // 8)):
-        batch, placements = working_batch(synthetic_images(model.config.image_size, len(chunk)), model)
-        scorer.observe_good(model, single_step(model, batch, placements))
-    scorer.finish_good()
+
+    def working(count: int) -> WorkingImages:
+        batch, placements = working_batch(synthetic_images(model.config.image_size, count), model)
+        return WorkingImages((batch.numpy() * 255).round().astype(np.uint8), tuple(placements))
+
+    fit_scorers(model, [scorer], working(needed), working(4))
     return scorer
 
 
@@ -107,32 +115,33 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--recon-repeats", type=int, default=3)
     parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--config", type=Path, help="model config JSON (default: ModelConfig())")
+    parser.add_argument("--spaces", type=lambda v: v.split(","), default=["encoder", "pixel"])
+    parser.add_argument("--config", type=Path, help="pixel-space model config JSON (default: the app's)")
     parser.add_argument("--json", type=Path, default=Path("speed.json"))
     args = parser.parse_args()
 
     import torch
 
     from radar_desktop.core.verdict import Thresholds
-    from radar_desktop.engine.config import ModelConfig
+    from radar_desktop.engine.config import ModelConfig, default_config
     from radar_desktop.engine.device import describe_device, resolve_device
     from radar_desktop.engine.inspection import Inspector
-    from radar_desktop.engine.model import RadarModel
-    from radar_desktop.engine.scorers import DEFAULT_SCORER, ReconScorer
+    from radar_desktop.engine.model import create_model
+    from radar_desktop.engine.scorers import DEFAULT_SCORERS, SPACE_POOLING, ReconScorer
 
     torch.manual_seed(0)
     device = resolve_device(args.device)
-    config = ModelConfig.load(args.config) if args.config else ModelConfig()
-    model = RadarModel.create(config).to(device).for_inference()
+    configs = {"encoder": default_config("encoder"), "pixel": ModelConfig.load(args.config) if args.config else default_config("pixel")}
     thresholds = Thresholds(review=1.0, nok=1.0)
-    others = [n for n in ("segment", "features") if n != DEFAULT_SCORER]
-    methods = {  # the default scorer first: the ratios are against it
-        f"single-step ({n})": (Inspector(model, fitted_scorer(model, n), thresholds), args.repeats) for n in [DEFAULT_SCORER, *others]
-    }
-    methods |= {
-        "recon, 10 DDIM steps": (Inspector(model, ReconScorer(steps=10), thresholds), args.recon_repeats),
-        "recon, 50 DDIM steps": (Inspector(model, ReconScorer(steps=50), thresholds), args.recon_repeats),
-    }
+    methods, defaults = {}, {}
+    for space in args.spaces:
+        model = create_model(configs[space]).to(device).for_inference()
+        names = [DEFAULT_SCORERS[space], *(n for n in SINGLE_STEP[space] if n != DEFAULT_SCORERS[space])]
+        defaults[space] = f"{space}: single-step ({names[0]})"  # the ratios are against the space's default
+        methods |= {f"{space}: single-step ({n})": (Inspector(model, fitted_scorer(model, n), thresholds), args.repeats) for n in names}
+        for steps in RECON_STEPS[space]:
+            recon = ReconScorer(steps=steps).use_pooling("max")  # its pooling does not change its speed
+            methods[f"{space}: recon, {steps} DDIM steps"] = (Inspector(model, recon, thresholds), args.recon_repeats)
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         images = synthetic_images(size, 4)
@@ -142,18 +151,19 @@ def main() -> None:
             row = {"image": f"{size}x{size}", "method": name, "batch": batch, **latency[name],
                    **in_batches(inspector, images, repeats, batch, torch)}
             rows.append(row)
-            print(f"  {row['image']:>9}  {name:<24} median {row['median_ms']:8.1f} ms", file=sys.stderr)
+            print(f"  {row['image']:>9}  {name:<34} median {row['median_ms']:8.1f} ms", file=sys.stderr)
     ratios = {}
     for size in {r["image"] for r in rows}:
-        single = next(r for r in rows if r["image"] == size and r["method"] == f"single-step ({DEFAULT_SCORER})")
-        for r in rows:
-            if r["image"] == size and r["method"].startswith("recon"):
-                ratios[f"{size}: {r['method']} / {single['method']}"] = r["median_ms"] / single["median_ms"]
+        for space, default in defaults.items():
+            single = next(r for r in rows if r["image"] == size and r["method"] == default)
+            for r in rows:
+                if r["image"] == size and r["method"].startswith(f"{space}: recon"):
+                    ratios[f"{size}: {r['method']} / {single['method']}"] = r["median_ms"] / single["median_ms"]
     print_table(rows, ratios)
     report = {
         "machine": {"platform": platform.platform(), "processor": platform.processor(), "device": describe_device(device),
                     "torch": torch.__version__, "threads": torch.get_num_threads()},
-        "model": json.loads(model.config.to_json()),
+        "models": {space: json.loads(configs[space].to_json()) for space in args.spaces},
         "rows": rows,
         "ratios": ratios,
     }
@@ -161,13 +171,13 @@ def main() -> None:
 
 
 def print_table(rows: list[dict], ratios: dict[str, float]) -> None:
-    header = (f"{'image':>9} {'method':<24} {'median ms':>9} {'p95 ms':>8} {'batch':>5} {'ms/img batched':>14} "
+    header = (f"{'image':>9} {'method':<34} {'median ms':>9} {'p95 ms':>8} {'batch':>5} {'ms/img batched':>14} "
               f"{'prep':>6} {'fwd':>7} {'score':>7} {'peak RSS MB':>11}")
     print(header)
     print("-" * len(header))
     for r in rows:
         s = r["stages_ms"]
-        print(f"{r['image']:>9} {r['method']:<24} {r['median_ms']:>9.1f} {r['p95_ms']:>8.1f} {r['batch']:>5} "
+        print(f"{r['image']:>9} {r['method']:<34} {r['median_ms']:>9.1f} {r['p95_ms']:>8.1f} {r['batch']:>5} "
               f"{r['batched_ms_per_image']:>14.1f} {s['preprocess']:>6.1f} {s['forward']:>7.1f} {s['score']:>7.1f} "
               f"{r['peak_rss_mb']:>11.0f}" + (f"  GPU {r['peak_gpu_mb']:.0f} MB" if "peak_gpu_mb" in r else ""))
     for name, ratio in sorted(ratios.items()):

@@ -26,10 +26,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     budget.add_argument("--minutes", type=float, help="training time budget (default 15)")
     budget.add_argument("--steps", type=int, help="training step budget")
     train.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
-    train.add_argument("--scorer", default=None, help="the profile's default scorer")
+    train.add_argument(
+        "--space", choices=("encoder", "pixel"), help="encoder: RADAR on pretrained features (default); pixel: on image patches"
+    )
+    train.add_argument("--scorer", default=None, help="the profile's default scorer (default: the space's best)")
     train.add_argument("--color", action="store_true", help="inspect in colour (default: grayscale)")
     train.add_argument("--image-size", type=int, help="working size in pixels (default 256)")
-    train.add_argument("--resize", choices=("fit", "stretch"), help="fit: keep aspect and pad (default); stretch")
+    train.add_argument("--resize", choices=("fit", "stretch"), help="fit: keep aspect and pad; stretch (the encoder space's default)")
     train.add_argument("--config", type=Path, help="JSON file with model settings (advanced)")
     train.add_argument("--batch-size", type=int, default=64, help="patches per training step")
     train.add_argument(
@@ -136,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     from radar_desktop.engine.config import TrainConfig
     from radar_desktop.engine.device import resolve_device
-    from radar_desktop.engine.scorers import DEFAULT_SCORER
+    from radar_desktop.engine.scorers import DEFAULT_SCORERS
     from radar_desktop.profiles.builder import build_profile
 
     if args.steps is not None:
@@ -146,15 +149,16 @@ def _train(args: argparse.Namespace) -> int:
     settings = TrainConfig(**budget, batch_size=args.batch_size, bank_size=args.bank_size)
     device = resolve_device(args.device)
     cancel = CancelToken()
+    config = _model_config(args)
     with progress_bar("train") as progress, cancel_on_interrupt(cancel):
         try:
             profile = build_profile(
                 args.images,
                 args.name,
-                model_config=_model_config(args),
+                model_config=config,
                 train_config=settings,
                 device=device,
-                default_scorer=args.scorer or DEFAULT_SCORER,
+                default_scorer=args.scorer or DEFAULT_SCORERS[config.space],
                 replace=args.replace,
                 cancel=cancel,
                 progress=progress,
@@ -176,9 +180,11 @@ def _model_config(args: argparse.Namespace):
     """The model config from ``--config`` (or the defaults), with the command-line overrides applied."""
     from dataclasses import replace
 
-    from radar_desktop.engine.config import ModelConfig
+    from radar_desktop.engine.config import DEFAULT_SPACE, ModelConfig, default_config
 
-    config = ModelConfig.load(args.config) if args.config else ModelConfig()
+    config = ModelConfig.load(args.config) if args.config else default_config(args.space or DEFAULT_SPACE)
+    if args.space and config.space != args.space:
+        raise ValueError(f"--space {args.space} contradicts the {config.space} space of {args.config}")
     overrides = {"channels": 3 if args.color else None, "image_size": args.image_size, "resize_mode": args.resize}
     return replace(config, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -317,8 +323,7 @@ class _ScanRun:
 
     def session(self, operator: str, source: str):
         """What the report says about this run."""
-        from dataclasses import asdict
-
+        from radar_desktop.engine.model import model_record
         from radar_desktop.reports.session import SessionInfo
 
         return SessionInfo(
@@ -329,7 +334,7 @@ class _ScanRun:
             scorer=self.scorer,
             device=self.device,
             thresholds=self.calibration.thresholds,
-            model=asdict(self.model.config),
+            model=model_record(self.model),
         )
 
 
@@ -437,13 +442,21 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def format_table(results) -> str:
-    """A plain-text table of the headline metrics, one row per scorer."""
-    header = f"{'scorer':<10} {'img AUROC':>9} {'pix AUROC':>9} {'AUPRO':>6} {'acc':>5} {'prec':>5} {'recall':>6} {'F1':>5} {'best F1':>7} {'ms/img':>8}"
+    """A plain-text table of the headline metrics, one row per scorer.
+
+    Recall and good-rejected are at the calibrated REVIEW (5%) and NOK (1%) thresholds; F1 at NOK.
+    """
+    width = max([10, *(len(r.scorer) for r in results)])
+    header = (
+        f"{'scorer':<{width}} {'img AUROC':>9} {'pix AUROC':>9} {'AUPRO':>6} {'recall R/N':>10} "
+        f"{'good rej R/N':>12} {'F1':>5} {'best F1':>7} {'ms/img':>8}"
+    )
     lines = [header, "-" * len(header)]
     for r in results:
-        t = r.at_threshold
+        t, v = r.at_threshold, r.at_review
         lines.append(
-            f"{r.scorer:<10} {r.image_auroc:>9.3f} {r.pixel_auroc:>9.3f} {r.aupro:>6.3f} {t['accuracy']:>5.2f} "
-            f"{t['precision']:>5.2f} {t['recall']:>6.2f} {t['f1']:>5.2f} {r.best_f1['f1']:>7.2f} {r.ms_per_image:>8.1f}"
+            f"{r.scorer:<{width}} {r.image_auroc:>9.3f} {r.pixel_auroc:>9.3f} {r.aupro:>6.3f} "
+            f"{v['recall']:>5.2f}/{t['recall']:<4.2f} {v['false_reject_rate']:>7.2f}/{t['false_reject_rate']:<4.2f} "
+            f"{t['f1']:>5.2f} {r.best_f1['f1']:>7.2f} {r.ms_per_image:>8.1f}"
         )
     return "\n".join(lines)

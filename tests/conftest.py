@@ -79,10 +79,9 @@ def tiny_config_file(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def trained_profile_folder(tmp_path_factory, dataset, torch_threads) -> Path:
-    """A tiny profile trained once per session on the synthetic dataset; tests copy it into their store."""
-    from radar_desktop.engine.config import TrainConfig, tiny_config
+def _session_profile(tmp_path_factory, dataset, torch, name: str, config, default_scorer: str, batch_size: int) -> Path:
+    """Train a profile once into a store of its own (tests copy its folder into theirs)."""
+    from radar_desktop.engine.config import TrainConfig
     from radar_desktop.profiles.builder import build_profile
 
     home = tmp_path_factory.mktemp("session_home")
@@ -91,11 +90,11 @@ def trained_profile_folder(tmp_path_factory, dataset, torch_threads) -> Path:
     try:
         profile = build_profile(
             dataset / "train" / "good",
-            "tiny",
-            model_config=tiny_config(stride=8),
-            train_config=TrainConfig(max_steps=150, max_seconds=None, batch_size=32, bank_images=16),
-            device=torch_threads.device("cpu"),
-            default_scorer="features",
+            name,
+            model_config=config,
+            train_config=TrainConfig(max_steps=150, max_seconds=None, batch_size=batch_size, bank_images=16),
+            device=torch.device("cpu"),
+            default_scorer=default_scorer,
         )
     finally:
         if previous is None:
@@ -103,6 +102,34 @@ def trained_profile_folder(tmp_path_factory, dataset, torch_threads) -> Path:
         else:
             os.environ["RADAR_DESKTOP_HOME"] = previous
     return profile.folder
+
+
+@pytest.fixture(scope="session")
+def trained_profile_folder(tmp_path_factory, dataset, torch_threads) -> Path:
+    """A tiny pixel-space profile trained once per session on the synthetic dataset."""
+    from radar_desktop.engine.config import tiny_config
+
+    return _session_profile(tmp_path_factory, dataset, torch_threads, "tiny", tiny_config(stride=8), "features", 32)
+
+
+@pytest.fixture(scope="session")
+def encoder_profile_folder(tmp_path_factory, dataset, torch_threads) -> Path:
+    """A small encoder-space profile (the pretrained encoder, a narrow denoiser) trained once per session."""
+    from radar_desktop.engine.config import default_config
+
+    config = default_config("encoder", image_size=64, denoiser_width=32)
+    return _session_profile(tmp_path_factory, dataset, torch_threads, "encoded", config, "features", 16)
+
+
+@pytest.fixture
+def encoder_profile(encoder_profile_folder, isolated_home):
+    """The session's encoder-space profile, copied into this test's own store."""
+    import shutil
+
+    from radar_desktop.profiles.store import open_profile
+
+    shutil.copytree(encoder_profile_folder, isolated_home / "profiles" / "encoded")
+    return open_profile("encoded")
 
 
 @pytest.fixture

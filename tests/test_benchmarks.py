@@ -19,12 +19,18 @@ def test_accuracy_benchmark_reports_every_scorer_and_the_controls(dataset, tiny_
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())
     rows = {row["scorer"]: row for row in report["rows"]}
-    assert set(rows) == {"paper", "residual", "features", "segment", "pixels", "recon", "untrained"}
+    pixel = {"paper", "residual", "features", "segment", "pixels", "recon", "untrained"}
+    encoder = {"encoder/residual", "encoder/features", "encoder/recon", "encoder/untrained"}
+    assert set(rows) == pixel | encoder
     assert rows["recon"]["test_images"] == 4 and rows["features"]["test_images"] == 6  # the report half of 12
+    assert rows["encoder/recon"]["test_images"] == 4 and rows["encoder/features"]["test_images"] == 6
     assert {row["half"] for row in rows.values()} == {"report"}
+    assert {rows[name]["space"] for name in encoder} == {"encoder"}
     for row in rows.values():
         assert 0.0 <= row["image_auroc"] <= 1.0 and 0.0 <= row["pixel_auroc"] <= 1.0
-        assert set(row["at_threshold"]) == {"threshold", "accuracy", "precision", "recall", "f1"}
+        for cut in ("at_threshold", "at_review"):
+            assert set(row[cut]) == {"threshold", "accuracy", "precision", "recall", "f1", "false_reject_rate"}
+        assert row["at_review"]["threshold"] <= row["at_threshold"]["threshold"]
         assert row["train_steps"] == 20
     assert "img AUROC" in done.stdout
 
@@ -47,9 +53,11 @@ def test_speed_benchmarks_run_on_a_tiny_model(script, options, expected, tiny_co
     rows = report[expected]
     assert rows and all(row["median_ms"] > 0 for row in rows)
     if script == "speed.py":
-        assert {row["method"] for row in rows} >= {"single-step (segment)", "recon, 10 DDIM steps"}
-        assert set(report["ratios"]) == {"64x64: recon, 10 DDIM steps / single-step (segment)",
-                                         "64x64: recon, 50 DDIM steps / single-step (segment)"}
+        assert {row["method"] for row in rows} >= {"encoder: single-step (features)", "encoder: recon, 10 DDIM steps",
+                                                   "pixel: single-step (segment)", "pixel: recon, 10 DDIM steps"}
+        assert set(report["ratios"]) == {"64x64: encoder: recon, 10 DDIM steps / encoder: single-step (features)",
+                                         "64x64: pixel: recon, 10 DDIM steps / pixel: single-step (segment)",
+                                         "64x64: pixel: recon, 50 DDIM steps / pixel: single-step (segment)"}
     else:
         assert {row["scorer"] for row in rows} == {"features", "segment"}
         assert {row["image"] for row in rows} == {"square", "2:1"}

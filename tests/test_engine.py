@@ -8,7 +8,7 @@ from radar_desktop.core.cancel import CancelToken, Cancelled
 from radar_desktop.engine.config import ModelConfig, TrainConfig, tiny_config
 from radar_desktop.engine.coreset import nearest_distance
 from radar_desktop.engine.device import resolve_device
-from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.model import RadarModel, load_model
 from radar_desktop.engine.patches import extract_patches, fold_patches, stitch_patches
 from radar_desktop.engine.preprocess import crop_content, to_original_size, to_working
 from radar_desktop.engine.reconstruction import ddim_timesteps
@@ -71,7 +71,7 @@ def test_saved_model_reloads_with_identical_predictions(tmp_path, torch_threads)
     model = RadarModel.create(tiny_config()).for_inference()
     model.save(tmp_path / "m")
     assert (tmp_path / "m" / "unet" / "diffusion_pytorch_model.safetensors").is_file()
-    loaded = RadarModel.load(tmp_path / "m", CPU)
+    loaded = load_model(tmp_path / "m", CPU)
     images = torch.rand(2, 1, 64, 64)
     a, b = single_step(model, images), single_step(loaded, images)
     assert torch.equal(a.noise_pred, b.noise_pred)

@@ -26,6 +26,7 @@ class ThresholdMetrics:
     precision: float
     recall: float
     f1: float
+    false_reject_rate: float  # share of the good images flagged
 
     def to_dict(self) -> dict[str, float]:
         return {k: float(v) for k, v in self.__dict__.items()}
@@ -42,7 +43,8 @@ def threshold_metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) 
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     accuracy = float(np.mean(predicted == truth)) if truth.size else float("nan")
-    return ThresholdMetrics(float(threshold), accuracy, precision, recall, f1)
+    false_rejects = fp / int(np.sum(~truth)) if np.any(~truth) else float("nan")
+    return ThresholdMetrics(float(threshold), accuracy, precision, recall, f1, false_rejects)
 
 
 def best_f1_threshold(labels: np.ndarray, scores: np.ndarray) -> ThresholdMetrics:

@@ -33,6 +33,7 @@ class Calibration:
     thresholds: Thresholds
     good_scores: np.ndarray
     map_range: tuple[float, float]
+    score_is_map_peak: bool = True  # else the map is outlined at the largest value seen on good images
 
 
 def fit_scorers(
@@ -85,7 +86,7 @@ def fit_scorers(
     calibrations = {}
     for scorer in scorers:
         thresholds, scores = scorer.finish_calibration()
-        calibrations[scorer.name] = Calibration(thresholds, scores, scorer.map_range())
+        calibrations[scorer.name] = Calibration(thresholds, scores, scorer.map_range(), scorer.score_is_map_peak)
     return calibrations
 
 

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 RESIZE_MODES = ("fit", "stretch")
+#: ``pixel``: the paper's U-Net on image patches; ``encoder``: a denoiser of a frozen pretrained encoder's features.
+SPACES = ("pixel", "encoder")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,10 @@ class ModelConfig:
     # (docs/BENCHMARKS.md)
     feature_blocks: tuple[str, ...] = ("down.1", "down.2", "mid")
     seed: int = 0
+    space: str = "pixel"
+    # encoder space only: EfficientNet-Lite0 blocks read (4: stride 8, 40 channels; 10: stride 16, 112)
+    encoder_blocks: tuple[int, ...] = (4, 10)
+    denoiser_width: int = 256
 
     def __post_init__(self) -> None:
         levels = len(self.block_out_channels)
@@ -55,6 +61,10 @@ class ModelConfig:
             problems.append("image_size - patch_size must be a non-negative multiple of stride")
         if any(w % self.norm_num_groups for w in self.block_out_channels):
             problems.append("every width must be a multiple of norm_num_groups")
+        if self.space not in SPACES:
+            problems.append(f"space must be one of {SPACES}")
+        if self.space == "encoder" and self.image_size % 32:
+            problems.append("in the encoder space image_size must be a multiple of 32")
         if not 0 <= self.inference_t < self.num_train_timesteps:
             problems.append("inference_t must lie in [0, num_train_timesteps)")
         if problems:
@@ -78,6 +88,17 @@ class ModelConfig:
     @classmethod
     def load(cls, path: Path) -> "ModelConfig":
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+#: The space of a new profile: the encoder's, measured far ahead of pixels on real parts (docs/BENCHMARKS.md).
+DEFAULT_SPACE = "encoder"
+
+
+def default_config(space: str = DEFAULT_SPACE, **overrides) -> ModelConfig:
+    """The settings of a new profile in ``space``: in the encoder space images are stretched to the
+    square (measured better than fit-and-pad on MTD) and noised to the step that measured best."""
+    base = dict(space="encoder", resize_mode="stretch", inference_t=100) if space == "encoder" else {}
+    return ModelConfig(**{**base, **overrides})
 
 
 def tiny_config(**overrides) -> ModelConfig:

@@ -30,7 +30,8 @@ class ScorerEvaluation:
     image_auroc: float
     pixel_auroc: float
     aupro: float
-    at_threshold: dict[str, float]
+    at_threshold: dict[str, float]  # at the calibrated NOK threshold
+    at_review: dict[str, float]  # at the calibrated REVIEW threshold (anything not OK counts as flagged)
     best_f1: dict[str, float]
     ms_per_image: float
     scores: dict[str, float]
@@ -106,6 +107,7 @@ def evaluate_scorers(
                 pixel_auroc=auroc(pixel_truth, flat),
                 aupro=aupro(masks, pixel_maps[scorer.name]),
                 at_threshold=threshold_metrics(labels, values, thresholds[scorer.name].nok).to_dict(),
+                at_review=threshold_metrics(labels, values, thresholds[scorer.name].review).to_dict(),
                 best_f1=best_f1_threshold(labels, values).to_dict(),
                 ms_per_image=1000 * seconds[scorer.name] / max(1, len(labels)),
                 scores=dict(zip(names, values.tolist())),

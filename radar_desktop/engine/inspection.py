@@ -49,9 +49,12 @@ def working_batch(images: Sequence[np.ndarray], model: RadarModel) -> tuple[torc
 def forward_for(
     model: RadarModel, batch: torch.Tensor, scorers: Iterable[Scorer], placements: Sequence[Placement] | None = None
 ) -> ForwardOutput:
-    """The single forward pass, computing only what the scorers read (block features, predicted noise)."""
+    """The single forward pass of either space, computing only what the scorers read (features, noise)."""
     scorers = list(scorers)
-    return single_step(
+    step = single_step
+    if model.space == "encoder":
+        from radar_desktop.engine.feature_model import feature_single_step as step
+    return step(
         model,
         batch,
         placements,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # everything is local: never reach for a hub
@@ -40,6 +41,8 @@ def build_scheduler(config: ModelConfig) -> DDPMScheduler:
 class RadarModel:
     """A U-Net, its noise schedule and the config they were built from, on one device."""
 
+    space = "pixel"
+
     def __init__(self, config: ModelConfig, unet: UNet2DModel, scheduler: DDPMScheduler) -> None:
         self.config = config
         self.unet = unet
@@ -71,6 +74,36 @@ class RadarModel:
         self.unet.to(memory_format=torch.contiguous_format)
         return self
 
+    def trainable(self) -> torch.nn.Module:
+        """The network the DDPM objective trains."""
+        return self.unet
+
+    def training_data(self, images: torch.Tensor) -> torch.Tensor:
+        """What training samples from: the uint8 working images themselves, on the model's device."""
+        return images.to(self.device)
+
+    def sample_batch(self, data: torch.Tensor, items: int, generator: torch.Generator) -> torch.Tensor:
+        """``items`` random flipped patches in -1..1."""
+        from radar_desktop.engine.training import sample_patches
+
+        return sample_patches(data, items, self.config.patch_size, generator)
+
+    def predict(self, noisy: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        return self.unet(noisy, t).sample
+
+    def finish_training(self, data: torch.Tensor) -> None:
+        """Nothing to settle once the U-Net has trained."""
+
+    def describe(self) -> dict:
+        """What a profile and a report cite of this model's space (pixels: nothing pretrained)."""
+        return {}
+
+    def reconstruction_error(self, images: torch.Tensor, start_t: int, steps: int) -> torch.Tensor:
+        """(B, S, S) absolute error of a DDIM reconstruction of working images (B, C, S, S in -1..1)."""
+        from radar_desktop.engine.reconstruction import reconstruct
+
+        return (reconstruct(self, images, start_t=start_t, steps=steps) - images).abs().mean(dim=1)
+
     def save(self, folder: Path) -> None:
         """Write ``radar_config.json``, ``unet/`` (safetensors) and ``scheduler/`` into ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
@@ -79,12 +112,35 @@ class RadarModel:
         self.scheduler.save_pretrained(folder / "scheduler")
 
     @classmethod
-    def load(cls, folder: Path, device: torch.device | None = None) -> "RadarModel":
+    def load(cls, folder: Path, config: ModelConfig, device: torch.device | None = None) -> "RadarModel":
         """Load a model saved by :meth:`save`; only safetensors weights are read."""
-        config = ModelConfig.load(folder / CONFIG_FILE)
         unet = UNet2DModel.from_pretrained(
             folder / "unet", use_safetensors=True, local_files_only=True, low_cpu_mem_usage=False
         )
         scheduler = DDPMScheduler.from_pretrained(folder / "scheduler", local_files_only=True)
         model = cls(config, unet, scheduler).for_inference()
         return model.to(device) if device is not None else model
+
+
+def model_record(model) -> dict:
+    """The model's settings and what it cites (the pretrained encoder and its weights' hash), for reports."""
+    return {**asdict(model.config), **model.describe()}
+
+
+def create_model(config: ModelConfig):
+    """A fresh, seeded model of the config's space: the pixel U-Net or the feature-space denoiser."""
+    if config.space == "encoder":
+        from radar_desktop.engine.feature_model import FeatureRadarModel
+
+        return FeatureRadarModel.create(config)
+    return RadarModel.create(config)
+
+
+def load_model(folder: Path, device: torch.device | None = None):
+    """Load a model folder written by either kind's ``save`` (its config says which)."""
+    config = ModelConfig.load(folder / CONFIG_FILE)
+    if config.space == "encoder":
+        from radar_desktop.engine.feature_model import FeatureRadarModel
+
+        return FeatureRadarModel.load(folder, config, device)
+    return RadarModel.load(folder, config, device)

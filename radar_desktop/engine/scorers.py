@@ -17,16 +17,18 @@ from radar_desktop.core.calibration import calibrate_thresholds
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.maps import gaussian_blur
 from radar_desktop.core.one_class import PaperClassifier, paper_features, paper_heatmap
+from radar_desktop.core.pooling import POOL_STATS_KEY, POOLINGS, combine_parts, part_statistics, pool_parts
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.config import TrainConfig
 from radar_desktop.engine.coreset import greedy_coreset, nearest_distance
 from radar_desktop.engine.defect_head import DefectHead, train_defect_head
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import crop_content
-from radar_desktop.engine.reconstruction import reconstruct
 from radar_desktop.engine.single_step import ForwardOutput
 
-DEFAULT_SCORER = "segment"
+#: The default scorer of a new profile in each space (chosen by measurement, docs/BENCHMARKS.md).
+DEFAULT_SCORERS = {"pixel": "segment", "encoder": "features"}
+DEFAULT_SCORER = DEFAULT_SCORERS["pixel"]
 
 
 class Scorer(ABC):
@@ -41,19 +43,35 @@ class Scorer(ABC):
 
     #: True when the image score is the map's maximum, so the NOK threshold also outlines defects on the map.
     pooled_from_map: bool = True
+    #: How the image score comes from the map: ``max`` (its peak) or ``peak+mean`` (see :mod:`pooling`).
+    pooling: str = "max"
 
     #: Cap on held-back images used for calibration (None: all); for scorers that are slow per image.
     max_calibration_images: int | None = None
 
     def __init__(self) -> None:
         self._calibration_scores: list[float] = []
+        self._calibration_parts: list[np.ndarray] = []
         self._map_low: list[float] = []
         self._map_high: list[float] = []
+        self._pool_stats: np.ndarray | None = None  # (2, parts): good images' mean and std of each part
 
     @classmethod
     def for_training(cls, settings: TrainConfig) -> "Scorer":
         """A fresh scorer sized by a profile's training settings (default: no settings apply)."""
         return cls()
+
+    def use_pooling(self, pooling: str) -> "Scorer":
+        """Pool image scores this way from now on (a new profile's choice, saved with the state)."""
+        if pooling not in POOLINGS:
+            raise ValueError(f"unknown pooling {pooling!r}; choose one of {', '.join(POOLINGS)}")
+        self.pooling = pooling
+        return self
+
+    @property
+    def score_is_map_peak(self) -> bool:
+        """Whether the image score is a value of the map, so the NOK threshold also outlines defects."""
+        return self.pooled_from_map and self.pooling == "max"
 
     def observe_good(self, model: RadarModel, output: ForwardOutput) -> None:
         """Learn from a batch of good training images (default: nothing to learn)."""
@@ -70,8 +88,12 @@ class Scorer(ABC):
         return [crop_content(m, p) for m, p in zip(self.maps(model, output), output.placements)]
 
     def pool(self, anomaly_map: np.ndarray) -> float:
-        """Image score from one content map (default: its maximum)."""
-        return float(anomaly_map.max())
+        """Image score from one content map: its maximum, or the pooled parts weighed by good images."""
+        if self.pooling == "max":
+            return float(anomaly_map.max())
+        if self._pool_stats is None:
+            raise RuntimeError(f"the {self.name} scorer has not been calibrated")
+        return combine_parts(pool_parts(anomaly_map), self._pool_stats)
 
     def score(self, model: RadarModel, output: ForwardOutput) -> tuple[list[np.ndarray], np.ndarray]:
         """Content maps and image scores for one batch."""
@@ -80,9 +102,12 @@ class Scorer(ABC):
 
     def observe_calibration(self, model: RadarModel, output: ForwardOutput) -> None:
         """Score a batch of held-back good images for calibration."""
-        maps, scores = self.score(model, output)
+        maps = self.content_maps(model, output)
         self._note_maps(maps)
-        self._calibration_scores.extend(scores.tolist())
+        if self.pooling == "max":
+            self._calibration_scores.extend(float(m.max()) for m in maps)
+        else:
+            self._calibration_parts.extend(pool_parts(m) for m in maps)
 
     def _note_maps(self, maps: list[np.ndarray]) -> None:
         self._map_low.extend(float(np.median(m)) for m in maps)
@@ -99,8 +124,27 @@ class Scorer(ABC):
 
     def finish_calibration(self) -> tuple[Thresholds, np.ndarray]:
         """Thresholds and the held-back good scores they came from."""
+        if self.pooling != "max":
+            parts = np.stack(self._calibration_parts)
+            self._pool_stats = part_statistics(parts)
+            self._calibration_scores = [combine_parts(p, self._pool_stats) for p in parts]
         scores = np.asarray(self._calibration_scores)
         return calibrate_thresholds(scores), scores
+
+    def full_state(self) -> dict[str, np.ndarray]:
+        """Everything to save with the profile: the learnt arrays and, when not ``max``, the pooling."""
+        state = self.state()
+        if self._pool_stats is not None:
+            state[POOL_STATS_KEY] = self._pool_stats
+        return state
+
+    def load_full_state(self, state: dict[str, np.ndarray]) -> None:
+        """Restore what :meth:`full_state` returned (a state without pooling statistics pools the max)."""
+        state = dict(state)
+        stats = state.pop(POOL_STATS_KEY, None)
+        if stats is not None:
+            self.pooling, self._pool_stats = "peak+mean", stats
+        self.load_state(state)
 
     def state(self) -> dict[str, np.ndarray]:
         """Learnt arrays, to save with the profile."""
@@ -315,11 +359,23 @@ class ReconScorer(Scorer):
         self.start_t = start_t
 
     def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
-        restored = reconstruct(model, output.images, start_t=self.start_t, steps=self.steps)
-        return _blurred((restored - output.images).abs().mean(dim=1))
+        return _blurred(model.reconstruction_error(output.images, self.start_t, self.steps))
 
 
 SCORERS: dict[str, type[Scorer]] = {s.name: s for s in (PaperScorer, ResidualScorer, FeatureScorer, SegmentScorer, ReconScorer)}
+#: What each space's forward output can feed: the paper's Sobel pipeline and the defect head read
+#: pixel-space noise and U-Net blocks; the noise residual, the memory bank and the reconstruction
+#: baseline read what either space returns.
+SPACE_SCORERS: dict[str, tuple[str, ...]] = {"pixel": tuple(SCORERS), "encoder": ("residual", "features", "recon")}
+
+
+#: How a new profile's scorers pool image scores in each space (the pixel space keeps the peak).
+SPACE_POOLING = {"pixel": "max", "encoder": "peak+mean"}
+
+
+def scorers_for(space: str) -> tuple[str, ...]:
+    """Names of the scorers a model of ``space`` is calibrated for."""
+    return SPACE_SCORERS[space]
 
 
 def make_scorer(name: str, settings: TrainConfig | None = None) -> Scorer:

@@ -18,7 +18,7 @@ from safetensors.torch import load_file, save_file
 from radar_desktop.core.atomic import building_folder, recover_interrupted
 from radar_desktop.core.cancel import CancelToken, Cancelled, ProgressFn, no_progress
 from radar_desktop.engine.config import ModelConfig, TrainConfig
-from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.model import RadarModel, create_model, load_model
 from radar_desktop.engine.single_step import autocast_for
 
 STATE_FILE = "state.json"
@@ -72,7 +72,7 @@ def _load_checkpoint(folder: Path, config: ModelConfig, device: torch.device) ->
     recover_interrupted(folder.parent)
     if not (folder / STATE_FILE).is_file():
         return None
-    model = RadarModel.load(folder / "model", device)
+    model = load_model(folder / "model", device)
     if model.config != config:
         return None
     state = json.loads((folder / STATE_FILE).read_text())
@@ -95,7 +95,10 @@ def train(
     progress: ProgressFn = no_progress,
     on_loss: Callable[[int, float], None] = lambda step, loss: None,
 ) -> tuple[RadarModel, TrainReport]:
-    """Train a RADAR model on working-size good images (N, C, S, S, uint8).
+    """Train a RADAR model of ``config.space`` on working-size good images (N, C, S, S, uint8).
+
+    In the pixel space the U-Net learns noise in patches of the images; in the encoder space the
+    denoiser learns noise in the images' feature vectors.
 
     With ``checkpoint_dir`` the run resumes from a checkpoint made for the same config, checkpoints
     every ``settings.checkpoint_every_s`` seconds, and checkpoints before raising :class:`Cancelled`.
@@ -105,14 +108,14 @@ def train(
     if images.ndim != 4 or images.shape[1] != config.channels or images.shape[2] != config.image_size:
         raise ValueError(f"expected images of shape (N, {config.channels}, {config.image_size}, {config.image_size})")
     resumed = _load_checkpoint(checkpoint_dir, config, device) if checkpoint_dir else None
-    model = (resumed[0] if resumed else RadarModel.create(config).to(device)).for_training()
-    optimizer = torch.optim.AdamW(model.unet.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
+    model = (resumed[0] if resumed else create_model(config).to(device)).for_training()
+    optimizer = torch.optim.AdamW(model.trainable().parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
     state = {"step": 0, "seconds": 0.0, "losses": []}
     if resumed:
         optimizer.load_state_dict(resumed[1])
         state = resumed[2]
     start_step, start_seconds = state["step"], state["seconds"]
-    data = torch.from_numpy(images).to(device)
+    data = model.training_data(torch.from_numpy(images))
     generator = torch.Generator().manual_seed(config.seed + start_step)
     max_steps = settings.max_steps or math.inf
     max_seconds = settings.max_seconds or math.inf
@@ -132,13 +135,13 @@ def train(
             raise Cancelled()
         for group in optimizer.param_groups:
             group["lr"] = settings.learning_rate * min(1.0, (step + 1) / max(1, settings.warmup_steps))
-        x0 = sample_patches(data, settings.batch_size, config.patch_size, generator)
+        x0 = model.sample_batch(data, settings.batch_size, generator)
         noise = torch.randn(x0.shape, generator=generator).to(device)
         t = torch.randint(config.num_train_timesteps, (x0.shape[0],), generator=generator).to(device)
-        a = alphas[t][:, None, None, None]
+        a = alphas[t].view(-1, *([1] * (x0.ndim - 1)))
         noisy = a.sqrt() * x0 + (1 - a).sqrt() * noise
         with autocast_for(device):
-            predicted = model.unet(noisy, t).sample
+            predicted = model.predict(noisy, t)
         loss = F.mse_loss(predicted.float(), noise)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -154,6 +157,7 @@ def train(
         if checkpoint_dir is not None and time.perf_counter() - last_checkpoint > settings.checkpoint_every_s:
             checkpoint()
             last_checkpoint = time.perf_counter()
+    model.finish_training(data)
     model.for_inference()
     losses = tuple(state["losses"])
     report = TrainReport(
@@ -164,6 +168,13 @@ def train(
         losses=losses,
     )
     return model, report
+
+
+def untrained(config: ModelConfig, images: np.ndarray, device: torch.device):
+    """A model as :func:`train` would return it after no step: the control that shows what training adds."""
+    model = create_model(config).to(device)
+    model.finish_training(model.training_data(torch.from_numpy(images)))
+    return model.for_inference()
 
 
 def discard_checkpoint(folder: Path) -> None:

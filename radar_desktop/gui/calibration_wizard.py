@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from radar_desktop.core.calibration import false_reject_rate, false_reject_upper_bound, threshold_for_false_reject_rate
 from radar_desktop.core.metrics import best_f1_threshold
 from radar_desktop.core.verdict import Thresholds
-from radar_desktop.engine.config import ModelConfig, TrainConfig
+from radar_desktop.engine.config import ModelConfig, TrainConfig, default_config
 from radar_desktop.profiles.folder_check import FolderCheck, check_good_folder
 from radar_desktop.profiles.paths import data_home
 from radar_desktop.profiles.profile import ProfileError, check_name
@@ -426,7 +426,7 @@ class CalibrationWizard(QWizard):
         self.setWindowTitle("New product profile")
         self.resize(900, 640)
         self.worker = worker
-        self.model_config = model_config or ModelConfig()
+        self.model_config = model_config or default_config()
         self.name_page = NamePage()
         self.good_page = GoodImagesPage()
         self.defects_page = DefectsPage()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from radar_desktop.engine.inspection import Inspector
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import to_working
 from radar_desktop.engine.scan import scan_files
-from radar_desktop.engine.scorers import SCORERS, Scorer, make_scorer
+from radar_desktop.engine.scorers import SPACE_POOLING, Scorer, make_scorer, scorers_for
 from radar_desktop.engine.training import discard_checkpoint, train
 from radar_desktop.profiles.folder_check import MIN_GOOD_IMAGES
 from radar_desktop.profiles.paths import checkpoints_dir
@@ -130,8 +131,13 @@ def make_profile(
     """Train on the good images (resuming a checkpoint of the same name), calibrate every scorer on the
     held-back ones, and score ``defects`` (optional, only to measure); nothing is saved in the store."""
     check_name(name)
-    if default_scorer not in SCORERS:
-        raise ProfileError(f"unknown scorer {default_scorer!r}; choose one of {', '.join(SCORERS)}")
+    available = scorers_for(model_config.space)
+    if default_scorer not in available:
+        raise ProfileError(
+            f"scorer {default_scorer!r} is not offered in the {model_config.space} space; choose one of {', '.join(available)}"
+        )
+    if "segment" not in available:  # no defect head to train: the whole budget goes to the model
+        train_config = dataclasses.replace(train_config, head_share=0.0)
     good = load_good_images(images, model_config, train_config.holdout_every)
     for file_name, reason in good.skipped:
         log(f"skipped {file_name}: {reason}")
@@ -153,7 +159,7 @@ def make_profile(
     )
     if report.resumed_from_step is not None:
         log(f"resumed training from step {report.resumed_from_step} of an interrupted run")
-    scorers = [make_scorer(n, train_config) for n in SCORERS]
+    scorers = [make_scorer(n, train_config).use_pooling(SPACE_POOLING[model_config.space]) for n in available]
     bank_pick = evenly_spaced(len(good.train_names), train_config.bank_images)
     calibrations = fit_scorers(
         model,
@@ -185,6 +191,8 @@ def make_profile(
             "final_loss": report.final_loss,
             "losses": list(report.losses[:: max(1, len(report.losses) // 200)]),
             "device": describe_device(device),
+            "space": model_config.space,
+            **model.describe(),
             "batch_size": train_config.batch_size,
             "learning_rate": train_config.learning_rate,
         },

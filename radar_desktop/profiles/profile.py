@@ -47,10 +47,16 @@ class ScorerEntry:
     good_scores: list[float]
     map_range: tuple[float, float]
     defect_scores: list[float] = field(default_factory=list)  # of defect examples, when some were given
+    score_is_map_peak: bool = True  # False where the score is pooled otherwise (then thresholds are not map values)
 
     @classmethod
     def from_calibration(cls, calibration: Calibration) -> "ScorerEntry":
-        return cls(calibration.thresholds, [float(s) for s in calibration.good_scores], calibration.map_range)
+        return cls(
+            calibration.thresholds,
+            [float(s) for s in calibration.good_scores],
+            calibration.map_range,
+            score_is_map_peak=calibration.score_is_map_peak,
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -58,6 +64,7 @@ class ScorerEntry:
             "good_scores": self.good_scores,
             "map_range": list(self.map_range),
             "defect_scores": self.defect_scores,
+            "score_is_map_peak": self.score_is_map_peak,
         }
 
     @classmethod
@@ -68,6 +75,7 @@ class ScorerEntry:
             [float(s) for s in data["good_scores"]],
             (low, high),
             [float(s) for s in data.get("defect_scores", [])],
+            bool(data.get("score_is_map_peak", True)),
         )
 
 
@@ -129,12 +137,13 @@ class Profile:
 
         name = scorer or self.default_scorer
         entry = self.entry(name)
-        return entry.thresholds.nok if SCORERS[name].pooled_from_map else entry.map_range[1]
+        return entry.thresholds.nok if SCORERS[name].pooled_from_map and entry.score_is_map_peak else entry.map_range[1]
 
     def load_model(self, device) -> RadarModel:
-        from radar_desktop.engine.model import RadarModel
+        """The profile's model, of whichever space it was trained in."""
+        from radar_desktop.engine.model import load_model
 
-        return RadarModel.load(self._folder() / MODEL_DIR, device)
+        return load_model(self._folder() / MODEL_DIR, device)
 
     def load_scorer(self, name: str | None = None) -> Scorer:
         """A scorer restored from its saved state, ready to score."""
@@ -147,7 +156,7 @@ class Profile:
         scorer = make_scorer(name)
         path = self._folder() / SCORERS_DIR / f"{name}.safetensors"
         if path.exists():
-            scorer.load_state(load_file(str(path)))
+            scorer.load_full_state(load_file(str(path)))
         return scorer
 
     def _folder(self) -> Path:
@@ -188,7 +197,7 @@ def save_profile(
         model.save(staging / MODEL_DIR)
         (staging / SCORERS_DIR).mkdir()
         for name, scorer in scorers.items():
-            state = scorer.state()
+            state = scorer.full_state()
             if state:
                 save_file({k: np.ascontiguousarray(v) for k, v in state.items()}, str(staging / SCORERS_DIR / f"{name}.safetensors"))
         write_profile_json(staging, profile)

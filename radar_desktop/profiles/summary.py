@@ -19,6 +19,7 @@ def profile_summary(profile: Profile, listed_images: int = 12) -> str:
         f"final loss {training.get('final_loss', float('nan')):.4f}",
         f"images        {len(training.get('train_images', []))} for training, {len(training.get('held_back_images', []))} "
         f"held back for calibration, {len(training.get('skipped', []))} skipped, from {training.get('images', '?')}",
+        f"model space   {_space_line(training)}",
         f"scorer        {profile.default_scorer} (default)",
     ]
     for name, entry in profile.scorers.items():
@@ -34,3 +35,11 @@ def profile_summary(profile: Profile, listed_images: int = 12) -> str:
     lines.append("history")
     lines += [f"  {e.get('time', '')}  {e.get('event', '')}  {e.get('by', '')}  {e.get('detail', '')}" for e in profile.history]
     return "\n".join(lines)
+
+
+def _space_line(training: dict) -> str:
+    """Where the diffusion model works: image patches, or a pretrained encoder's features (cited by hash)."""
+    if training.get("space") != "encoder":
+        return "pixel (U-Net on image patches)"
+    blocks = ", ".join(str(b) for b in training.get("encoder_blocks", []))
+    return f"encoder: {training.get('encoder')} blocks {blocks}, ImageNet weights SHA-256 {training.get('encoder_weights_sha256')}"

@@ -467,9 +467,17 @@ def _model_line(model: dict) -> str:
     if not model:
         return "–"
     colour = "colour" if model.get("channels") == 3 else "grayscale"
+    step = f"noise step t = {model.get('inference_t')} of {model.get('num_train_timesteps')}"
+    if model.get("space") == "encoder":
+        blocks = ", ".join(str(b) for b in model.get("encoder_blocks", []))
+        return (
+            f"{model.get('image_size')} px {colour} ({model.get('resize_mode')}), features of {model.get('encoder')} "
+            f"(ImageNet weights SHA-256 {str(model.get('encoder_weights_sha256', ''))[:16]}..., blocks {blocks}), "
+            f"feature denoiser width {model.get('denoiser_width')}, {step}"
+        )
     return (
         f"{model.get('image_size')} px {colour} ({model.get('resize_mode')}), patches {model.get('patch_size')} "
-        f"every {model.get('stride')} px, noise step t = {model.get('inference_t')} of {model.get('num_train_timesteps')}"
+        f"every {model.get('stride')} px, {step}"
     )
 
 

@@ -89,10 +89,9 @@ class EngineWorker(QObject):
         self._run("load profile", lambda: self._load(name))
 
     def _load(self, name: str) -> None:
-        from dataclasses import asdict
-
         from radar_desktop.engine.device import describe_device, resolve_device
         from radar_desktop.engine.inspection import Inspector
+        from radar_desktop.engine.model import model_record
         from radar_desktop.profiles.store import open_profile
 
         self._inspector = None
@@ -110,7 +109,7 @@ class EngineWorker(QObject):
                 map_range=profile.entry().map_range,
                 segmentation_level=profile.segmentation_level(),
                 content_hash=profile.content_hash,
-                model=asdict(model.config),
+                model=model_record(model),
             )
         )
 
@@ -151,11 +150,11 @@ class EngineWorker(QObject):
 
     def _train(self, settings: dict) -> None:
         from radar_desktop.engine.device import resolve_device
-        from radar_desktop.engine.scorers import DEFAULT_SCORER
+        from radar_desktop.engine.scorers import DEFAULT_SCORERS
         from radar_desktop.profiles.builder import make_profile
 
         prepared = make_profile(
-            **{"default_scorer": DEFAULT_SCORER, **settings},
+            **{"default_scorer": DEFAULT_SCORERS[settings["model_config"].space], **settings},
             device=resolve_device(self._device_name),
             cancel=self._cancel,
             progress=self.sig_progress.emit,

@@ -1,0 +1,215 @@
+"""RADAR in a pretrained feature space: frozen encoder, then a DDPM denoiser of its feature maps.
+
+An image goes through the frozen encoder once; its feature map (blocks joined at stride 8, standardised
+with good-image statistics) is noised by one forward-diffusion step with fixed seeded noise, and the
+denoiser predicts that noise in one pass. Where the part departs from normal, the prediction misses:
+the per-location noise error is the anomaly map. The same standardised features feed the memory-bank
+reference scorer, so every scorer reads one forward output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from diffusers import DDPMScheduler
+
+from radar_desktop.engine.config import ModelConfig
+from radar_desktop.engine.encoder import ENCODER_NAME, WEIGHTS_SHA256, block_stride, pretrained_encoder, to_encoder_input
+from radar_desktop.engine.feature_denoiser import FeatureDenoiser
+from radar_desktop.engine.model import CONFIG_FILE, build_scheduler
+from radar_desktop.engine.preprocess import Placement, whole_square
+
+#: Good feature vectors drawn per training "batch item" (a batch of 64 is 8,192 vectors, 8 maps' worth).
+VECTORS_PER_ITEM = 128
+#: Images encoded per encoder call.
+ENCODE_CHUNK = 8
+
+
+class FeatureRadarModel:
+    """The frozen encoder, the feature-space denoiser and its noise schedule, on one device."""
+
+    space = "encoder"
+
+    def __init__(self, config: ModelConfig, denoiser: FeatureDenoiser, scheduler: DDPMScheduler) -> None:
+        self.config = config
+        self.denoiser = denoiser
+        self.scheduler = scheduler
+        self.alphas_cumprod = scheduler.alphas_cumprod.to(torch.float32)
+        self.encoder = pretrained_encoder(config.encoder_blocks)
+
+    @classmethod
+    def create(cls, config: ModelConfig) -> "FeatureRadarModel":
+        torch.manual_seed(config.seed)
+        denoiser = FeatureDenoiser(channels=feature_channels(config), width=config.denoiser_width)
+        return cls(config, denoiser, build_scheduler(config))
+
+    @property
+    def device(self) -> torch.device:
+        return self.denoiser.feature_mean.device
+
+    @property
+    def grid(self) -> int:
+        """Feature cells per side of the working square."""
+        return self.config.image_size // block_stride(min(self.config.encoder_blocks))
+
+    def to(self, device: torch.device) -> "FeatureRadarModel":
+        self.denoiser.to(device)
+        self.encoder = pretrained_encoder(self.config.encoder_blocks, device)
+        return self
+
+    def for_inference(self) -> "FeatureRadarModel":
+        self.denoiser.eval()
+        self.encoder.to(memory_format=torch.channels_last)
+        return self
+
+    def for_training(self) -> "FeatureRadarModel":
+        self.denoiser.train()
+        return self
+
+    def trainable(self) -> torch.nn.Module:
+        return self.denoiser
+
+    def describe(self) -> dict:
+        """What a profile and a report cite of this model's feature space."""
+        return {"encoder": ENCODER_NAME, "encoder_weights_sha256": WEIGHTS_SHA256, "encoder_blocks": list(self.config.encoder_blocks)}
+
+    # -- features -------------------------------------------------------------------------------
+    @torch.inference_mode()
+    def raw_features(self, images: torch.Tensor) -> torch.Tensor:
+        """Encoder features (B, D, G, G) of (B, C, S, S) images in 0..1, before standardisation.
+
+        Each tapped block is 3x3-averaged (a little neighbourhood in every vector), deeper blocks are
+        upsampled to the finest tap's grid, and all are joined along channels.
+        """
+        chunks = []
+        for start in range(0, images.shape[0], ENCODE_CHUNK):
+            x = to_encoder_input(images[start : start + ENCODE_CHUNK].to(self.device, torch.float32))
+            taps = self.encoder(x.contiguous(memory_format=torch.channels_last))
+            side = taps[0].shape[-2:]
+            pooled = [F.avg_pool2d(tap, 3, stride=1, padding=1, count_include_pad=False) for tap in taps]
+            joined = [pooled[0]] + [F.interpolate(p, size=side, mode="bilinear", align_corners=False) for p in pooled[1:]]
+            chunks.append(torch.cat(joined, dim=1).contiguous())
+        return torch.cat(chunks)
+
+    def standardise(self, features: torch.Tensor) -> torch.Tensor:
+        d = self.denoiser
+        return (features - d.feature_mean[:, None, None]) / d.feature_std[:, None, None]
+
+    def features(self, images: torch.Tensor) -> torch.Tensor:
+        return self.standardise(self.raw_features(images))
+
+    # -- training -------------------------------------------------------------------------------
+    def training_data(self, images: torch.Tensor) -> torch.Tensor:
+        """Every good feature vector (N * G * G, D) of uint8 working images; sets the standardisation."""
+        raw = self.raw_features(images.float() / 255.0)
+        vectors = raw.permute(0, 2, 3, 1).reshape(-1, raw.shape[1])
+        self.denoiser.feature_mean.copy_(vectors.mean(dim=0))
+        self.denoiser.feature_std.copy_(vectors.std(dim=0).clamp_min(1e-6))
+        return (vectors - self.denoiser.feature_mean) / self.denoiser.feature_std
+
+    def sample_batch(self, data: torch.Tensor, items: int, generator: torch.Generator) -> torch.Tensor:
+        pick = torch.randint(data.shape[0], (items * VECTORS_PER_ITEM,), generator=generator).to(data.device)
+        return data[pick]
+
+    def predict(self, noisy: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        return self.denoiser(noisy, t)
+
+    def finish_training(self, data: torch.Tensor) -> None:
+        self.calibrate_error_scale(data)
+
+    # -- the single step ------------------------------------------------------------------------
+    def map_noise(self, batch: int) -> torch.Tensor:
+        """The fixed, seeded noise injected into every image's feature map (the same for each image)."""
+        generator = torch.Generator(device="cpu").manual_seed(self.config.seed)
+        noise = torch.randn((1, self.denoiser.config.channels, self.grid, self.grid), generator=generator)
+        return noise.to(self.device).expand(batch, -1, -1, -1)
+
+    @torch.inference_mode()
+    def channel_errors(self, features: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        """Squared noise error per channel (B, D, H, W) of one noising step at ``inference_t``."""
+        t = self.config.inference_t
+        alpha = self.alphas_cumprod[t].to(features.device)
+        noisy = alpha.sqrt() * features + (1 - alpha).sqrt() * noise
+        predicted = self.denoiser.predict_maps(noisy, torch.tensor([t], device=features.device))
+        return (predicted - noise) ** 2
+
+    def error_map(self, features: torch.Tensor) -> torch.Tensor:
+        """(B, G, G) noise error, each channel weighed by the error it shows on good images."""
+        scale = self.denoiser.error_scale[:, None, None]
+        return (self.channel_errors(features, self.map_noise(features.shape[0])) / scale).mean(dim=1)
+
+    @torch.inference_mode()
+    def calibrate_error_scale(self, data: torch.Tensor, count: int = 65536) -> None:
+        """Set the per-channel error weights from good training vectors (after training)."""
+        generator = torch.Generator().manual_seed(self.config.seed)
+        maps = self.sample_batch(data, max(1, count // VECTORS_PER_ITEM), generator).T[None, :, :, None]
+        noise = torch.randn(maps.shape, generator=generator).to(maps.device)
+        errors = self.channel_errors(maps, noise)[0, :, :, 0]
+        self.denoiser.error_scale.copy_(errors.mean(dim=1).clamp_min(1e-6))
+
+    @torch.inference_mode()
+    def reconstruction_error(self, images: torch.Tensor, start_t: int, steps: int) -> torch.Tensor:
+        """(B, S, S) baseline error: features noised to ``start_t``, DDIM back in ``steps`` denoiser
+        passes, squared distance to the clean features (the approach RADAR replaces, in this space)."""
+        from radar_desktop.engine.reconstruction import ddim_timesteps
+
+        features = self.features((images + 1) / 2)
+        noise = self.map_noise(features.shape[0])
+        alphas = self.alphas_cumprod.to(features.device)
+        x = alphas[start_t].sqrt() * features + (1 - alphas[start_t]).sqrt() * noise
+        schedule = ddim_timesteps(start_t, steps)
+        for t, t_next in zip(schedule[:-1], schedule[1:]):
+            eps = self.denoiser.predict_maps(x, torch.tensor([t], device=x.device))
+            a_t, a_next = alphas[t], alphas[t_next] if t_next > 0 else torch.tensor(1.0, device=x.device)
+            x0 = (x - (1 - a_t).sqrt() * eps) / a_t.sqrt()
+            x = a_next.sqrt() * x0 + (1 - a_next).sqrt() * eps
+        error = ((x - features) ** 2).mean(dim=1, keepdim=True)
+        return F.interpolate(error, size=images.shape[-1], mode="bilinear", align_corners=False)[:, 0]
+
+    # -- persistence ----------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        """Write ``radar_config.json``, ``denoiser/`` (safetensors) and ``scheduler/`` into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.config.save(folder / CONFIG_FILE)
+        self.denoiser.save_pretrained(folder / "denoiser", safe_serialization=True)
+        self.scheduler.save_pretrained(folder / "scheduler")
+
+    @classmethod
+    def load(cls, folder: Path, config: ModelConfig, device: torch.device | None = None) -> "FeatureRadarModel":
+        denoiser = FeatureDenoiser.from_pretrained(folder / "denoiser", use_safetensors=True, local_files_only=True, low_cpu_mem_usage=False)
+        scheduler = DDPMScheduler.from_pretrained(folder / "scheduler", local_files_only=True)
+        model = cls(config, denoiser, scheduler)
+        model = model.to(device) if device is not None else model
+        return model.for_inference()
+
+
+def feature_channels(config: ModelConfig) -> int:
+    from radar_desktop.engine.encoder import block_channels
+
+    return sum(block_channels(b) for b in config.encoder_blocks)
+
+
+def feature_single_step(
+    model: FeatureRadarModel,
+    images: torch.Tensor,
+    placements: tuple[Placement, ...] | None,
+    *,
+    with_features: bool,
+    with_noise: bool,
+):
+    """The feature-space single step: encoder, one noising step, one denoiser pass."""
+    from radar_desktop.engine.single_step import ForwardOutput
+
+    x = images.to(model.device, torch.float32)
+    batch, size = x.shape[0], x.shape[-1]
+    placements = tuple(placements) if placements is not None else (whole_square(size),) * batch
+    if not (with_features or with_noise):
+        return ForwardOutput(x * 2 - 1, None, None, None, placements)
+    features = model.features(x)
+    noise_error = None
+    if with_noise:
+        grid_error = model.error_map(features)[:, None]
+        noise_error = F.interpolate(grid_error, size=size, mode="bilinear", align_corners=False)[:, 0]
+    return ForwardOutput(x * 2 - 1, None, noise_error, features if with_features else None, placements)

@@ -1,0 +1,137 @@
+"""RADAR in the encoder's feature space: the model, its single step, its profile and its pooling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from radar_desktop.core.pooling import combine_parts, part_statistics, pool_parts
+from radar_desktop.engine.config import TrainConfig, default_config
+from radar_desktop.engine.encoder import ENCODER_NAME, WEIGHTS_SHA256
+from radar_desktop.engine.evaluation import evaluate_scorers
+from radar_desktop.engine.feature_model import FeatureRadarModel
+from radar_desktop.engine.inspection import Inspector, forward_for
+from radar_desktop.engine.model import load_model, model_record
+from radar_desktop.engine.scorers import SCORERS, make_scorer
+from radar_desktop.engine.training import train, untrained
+from radar_desktop.profiles.summary import profile_summary
+from radar_desktop.sources.images import read_image
+from radar_desktop.sources.mvtec import labelled_test_images
+from tests.synthetic import add_defect, texture
+
+CPU = torch.device("cpu")
+CONFIG = default_config("encoder", image_size=64, denoiser_width=32)
+
+
+def good_images(count: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.stack([texture(rng, 64)[None] for _ in range(count)])
+
+
+def test_single_step_reads_features_and_noise_error_on_the_working_grid(torch_threads):
+    model = FeatureRadarModel.create(CONFIG).for_inference()
+    model.training_data(torch.from_numpy(good_images(4)))
+    images = torch.from_numpy(good_images(3, seed=1)).float() / 255
+    output = forward_for(model, images, [make_scorer("residual"), make_scorer("features")])
+    assert output.features.shape == (3, 152, 8, 8)  # blocks 4 + 10 joined at stride 8
+    assert output.noise_error.shape == (3, 64, 64)
+    assert output.noise_pred is None
+    alone = forward_for(model, images[1:2], [make_scorer("residual")])
+    torch.testing.assert_close(alone.noise_error[0], output.noise_error[1], atol=1e-5, rtol=1e-4)
+
+
+def test_training_lowers_the_noise_error_on_good_features(torch_threads):
+    pixels = good_images(8)
+    trained, report = train(CONFIG, pixels, TrainConfig(max_steps=400, max_seconds=None, batch_size=16), CPU)
+    control = untrained(CONFIG, pixels, CPU)
+    assert report.steps == 400 and report.final_loss < report.losses[0]
+    images = torch.from_numpy(good_images(4, seed=2)).float() / 255
+    # the raw squared error (the maps divide it by each model's own error on good features)
+    errors = [m.channel_errors(m.features(images), m.map_noise(4)).mean().item() for m in (trained, control)]
+    assert errors[0] < 0.9 * errors[1]
+
+
+def test_a_saved_model_reloads_with_identical_maps(tmp_path, torch_threads):
+    model, _ = train(CONFIG, good_images(6), TrainConfig(max_steps=20, max_seconds=None, batch_size=8), CPU)
+    model.save(tmp_path / "m")
+    assert (tmp_path / "m" / "denoiser" / "diffusion_pytorch_model.safetensors").is_file()
+    loaded = load_model(tmp_path / "m", CPU)
+    assert isinstance(loaded, FeatureRadarModel) and loaded.config == model.config
+    images = torch.from_numpy(good_images(2, seed=3)).float() / 255
+    a, b = (forward_for(m, images, [make_scorer("residual"), make_scorer("features")]) for m in (model, loaded))
+    assert torch.equal(a.noise_error, b.noise_error) and torch.equal(a.features, b.features)
+
+
+def test_reconstruction_baseline_runs_in_the_feature_space(torch_threads):
+    model, _ = train(CONFIG, good_images(6), TrainConfig(max_steps=20, max_seconds=None, batch_size=8), CPU)
+    images = torch.from_numpy(good_images(2, seed=4)).float() / 255 * 2 - 1
+    error = model.reconstruction_error(images, start_t=250, steps=5)
+    assert error.shape == (2, 64, 64) and torch.isfinite(error).all() and (error >= 0).all()
+
+
+def test_the_profile_offers_the_feature_space_scorers_and_cites_the_encoder(encoder_profile):
+    assert set(encoder_profile.scorers) == {"residual", "features", "recon"}
+    assert encoder_profile.default_scorer == "features"
+    training = encoder_profile.training
+    assert training["space"] == "encoder" and training["encoder"] == ENCODER_NAME
+    assert training["encoder_weights_sha256"] == WEIGHTS_SHA256
+    for entry in encoder_profile.scorers.values():
+        assert not entry.score_is_map_peak  # peak+mean pooling: thresholds are z-scores, not map values
+        assert entry.thresholds.review <= entry.thresholds.nok
+    assert encoder_profile.segmentation_level() == encoder_profile.entry().map_range[1]
+    text = profile_summary(encoder_profile)
+    assert ENCODER_NAME in text and WEIGHTS_SHA256 in text
+    record = model_record(encoder_profile.load_model(CPU))
+    assert record["space"] == "encoder" and record["encoder_weights_sha256"] == WEIGHTS_SHA256
+
+
+@pytest.mark.parametrize("name", ["residual", "features"])
+def test_feature_space_scorers_rank_defects_above_good_images(encoder_profile, dataset, name):
+    model = encoder_profile.load_model(CPU)
+    scorer = encoder_profile.load_scorer(name)
+    assert scorer.pooling == "peak+mean"
+    [result], _ = evaluate_scorers(model, [scorer], {name: encoder_profile.thresholds(name)}, labelled_test_images(dataset))
+    assert result.image_auroc >= 0.9, result.summary()
+    # an 8 x 8 feature grid on these 64-pixel images outlines coarsely: above chance is what it can show
+    assert result.pixel_auroc >= 0.55, result.summary()
+
+
+def test_inspecting_a_defect_with_the_encoder_profile(encoder_profile, dataset):
+    model = encoder_profile.load_model(CPU)
+    inspector = Inspector(model, encoder_profile.load_scorer(), encoder_profile.thresholds())
+    image, _ = add_defect(texture(np.random.default_rng(9), 80), np.random.default_rng(9))
+    good = read_image(next((dataset / "test" / "good").iterdir()), 1)
+    bad, ok = inspector.inspect([image[:, :, None].astype(np.float32) / 255, good], ["bad", "good"])
+    assert bad.anomaly_map.shape == (80, 80)
+    assert bad.score > ok.score
+    assert bad.verdict.value == "NOK"
+
+
+def test_peak_and_mean_pooling_keeps_the_larger_z_score():
+    good = np.stack([pool_parts(np.random.default_rng(i).normal(0, 1, (32, 32)).astype(np.float32)) for i in range(20)])
+    stats = part_statistics(good)
+    spot = np.zeros((32, 32), np.float32)
+    spot[10:13, 10:13] = 40.0  # a small strong defect: the peak part rises, the mean barely
+    wide = np.full((32, 32), 1.5, np.float32)  # a wide mild one: the mean rises
+    for defect in (spot, wide):
+        assert combine_parts(pool_parts(defect), stats) > max(combine_parts(p, stats) for p in good)
+
+
+def test_pooling_statistics_are_saved_with_the_scorer_state(encoder_profile):
+    scorer = encoder_profile.load_scorer("residual")
+    state = scorer.full_state()
+    fresh = SCORERS["residual"]()
+    fresh.load_full_state(state)
+    assert fresh.pooling == "peak+mean"
+    anomaly_map = np.random.default_rng(0).random((64, 64)).astype(np.float32)
+    assert fresh.pool(anomaly_map) == scorer.pool(anomaly_map)
+
+
+def test_the_encoder_space_refuses_the_pixel_only_scorers(dataset):
+    from radar_desktop.profiles.builder import make_profile
+    from radar_desktop.profiles.profile import ProfileError
+
+    with pytest.raises(ProfileError, match="not offered in the encoder space"):
+        make_profile(dataset / "train" / "good", "x", model_config=CONFIG, train_config=TrainConfig(max_steps=1, max_seconds=None),
+                     device=CPU, default_scorer="segment")
