@@ -48,11 +48,12 @@ def fitted_scorer(model, name: str):
     from radar_desktop.engine.calibrate import WorkingImages, fit_scorers
     from radar_desktop.engine.config import TrainConfig
     from radar_desktop.engine.inspection import working_batch
-    from radar_desktop.engine.scorers import SPACE_POOLING, FeatureScorer, make_scorer
+    from radar_desktop.engine.scorers import SPACE_POOLING, make_scorer
 
-    settings = TrainConfig(max_steps=15, max_seconds=None)  # the head's share: 5 steps
-    scorer = make_scorer(name, settings).use_pooling(SPACE_POOLING[model.config.space])
-    needed = -(-settings.bank_size // FeatureScorer().samples_per_image)  # enough images for a full bank
+    space = model.config.space
+    settings = TrainConfig(max_steps=15, max_seconds=None).for_space(space)  # pixel: the head's share is 5 steps
+    scorer = make_scorer(name, settings).use_pooling(SPACE_POOLING[space])
+    needed = -(-settings.bank_size // settings.bank_vectors_per_image)  # enough images for a full bank
 
     def working(count: int) -> WorkingImages:
         batch, placements = working_batch(synthetic_images(model.config.image_size, count), model)

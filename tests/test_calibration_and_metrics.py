@@ -67,3 +67,16 @@ def test_false_reject_rate_and_its_upper_bound():
     assert false_reject_upper_bound(0, 20) == pytest.approx(1 - 0.05 ** (1 / 20))  # 0 of 20: below 13.9 %
     assert false_reject_upper_bound(2, 20) > 0.1 > false_reject_upper_bound(2, 2000)
     assert false_reject_upper_bound(3, 3) == 1.0 and false_reject_upper_bound(0, 0) == 1.0
+
+
+def test_normal_tail_thresholds_match_the_fitted_quantiles_and_move_less_than_empirical_cuts():
+    from radar_desktop.core.calibration import normal_tail_threshold
+
+    rng = np.random.default_rng(0)
+    big = rng.normal(2.0, 0.5, 20000)
+    assert normal_tail_threshold(big, 0.01) == pytest.approx(2.0 + 2.326 * 0.5, abs=0.02)
+    thresholds = calibrate_thresholds(rng.normal(0, 1, 150), tail="normal")
+    assert thresholds.review < thresholds.nok  # a review band, always
+    resampled = [rng.normal(0, 1, 150) for _ in range(200)]
+    spread = {tail: np.std([calibrate_thresholds(s, tail=tail).nok for s in resampled]) for tail in ("empirical", "normal")}
+    assert spread["normal"] < 0.6 * spread["empirical"], spread

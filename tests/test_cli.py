@@ -56,8 +56,30 @@ def test_train_scan_evaluate_end_to_end(dataset, tiny_config_file, tmp_path, cap
     assert report["scorers"]["features"]["image_auroc"] == 1.0
     assert report["scorers"]["paper"]["description"].startswith("paper-faithful")
     for metrics in report["scorers"].values():
-        assert set(metrics["at_threshold"]) == {"threshold", "accuracy", "precision", "recall", "f1"}
+        for cut in ("at_threshold", "at_review"):
+            assert set(metrics[cut]) == {"threshold", "accuracy", "precision", "recall", "f1", "false_reject_rate"}
     assert "img AUROC" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_train_in_the_encoder_space_by_default_and_report_it(dataset, tmp_path, capsys, torch_threads):
+    from radar_desktop.engine.encoder import WEIGHTS_SHA256
+
+    assert main(["train", "--images", str(dataset / "train" / "good"), "--name", "Encoded", "--steps", "40",
+                 "--image-size", "64", "--batch-size", "8", "--device", "cpu"]) == 0
+    assert "scorer features" in capsys.readouterr().out
+    assert main(["profiles", "show", "Encoded"]) == 0
+    shown = capsys.readouterr().out
+    assert "encoder: efficientnet-lite0 blocks 4, 10" in shown and WEIGHTS_SHA256 in shown
+    out_json = tmp_path / "eval.json"
+    assert main(["evaluate", "--profile", "Encoded", "--dataset", str(dataset), "--json", str(out_json), "--scorer", "all"]) == 0
+    report = json.loads(out_json.read_text())
+    assert set(report["scorers"]) == {"residual", "features", "recon"}
+    assert report["scorers"]["features"]["image_auroc"] >= 0.9
+    pdf = tmp_path / "report.pdf"
+    assert main(["report", "--profile", "Encoded", "--input", str(dataset / "test" / "defect"), "--pdf", str(pdf)]) == 0
+    sidecar = json.loads(pdf.with_suffix(".json").read_text())
+    assert sidecar["session"]["model"]["encoder_weights_sha256"] == WEIGHTS_SHA256
 
 
 def test_errors_are_one_line_on_stderr_with_a_nonzero_exit(tmp_path, capsys):

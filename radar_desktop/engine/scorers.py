@@ -124,12 +124,14 @@ class Scorer(ABC):
 
     def finish_calibration(self) -> tuple[Thresholds, np.ndarray]:
         """Thresholds and the held-back good scores they came from."""
-        if self.pooling != "max":
-            parts = np.stack(self._calibration_parts)
-            self._pool_stats = part_statistics(parts)
-            self._calibration_scores = [combine_parts(p, self._pool_stats) for p in parts]
-        scores = np.asarray(self._calibration_scores)
-        return calibrate_thresholds(scores), scores
+        if self.pooling == "max":
+            scores = np.asarray(self._calibration_scores)
+            return calibrate_thresholds(scores), scores
+        # pooled scores are z-scores against good images: a normal tail gives thresholds stable run to run
+        parts = np.stack(self._calibration_parts)
+        self._pool_stats = part_statistics(parts)
+        scores = np.array([combine_parts(p, self._pool_stats) for p in parts])
+        return calibrate_thresholds(scores, tail="normal"), scores
 
     def full_state(self) -> dict[str, np.ndarray]:
         """Everything to save with the profile: the learnt arrays and, when not ``max``, the pooling."""
@@ -271,7 +273,7 @@ class FeatureScorer(Scorer):
 
     @classmethod
     def for_training(cls, settings: TrainConfig) -> "FeatureScorer":
-        return cls(bank_size=settings.bank_size)
+        return cls(bank_size=settings.bank_size, samples_per_image=settings.bank_vectors_per_image or 512)
 
     def finish_good(self, cancel: CancelToken | None = None, progress: ProgressFn = no_progress) -> None:
         candidates = torch.cat(self._candidates)

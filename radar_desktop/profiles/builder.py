@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,8 +135,7 @@ def make_profile(
         raise ProfileError(
             f"scorer {default_scorer!r} is not offered in the {model_config.space} space; choose one of {', '.join(available)}"
         )
-    if "segment" not in available:  # no defect head to train: the whole budget goes to the model
-        train_config = dataclasses.replace(train_config, head_share=0.0)
+    train_config = train_config.for_space(model_config.space)
     good = load_good_images(images, model_config, train_config.holdout_every)
     for file_name, reason in good.skipped:
         log(f"skipped {file_name}: {reason}")
