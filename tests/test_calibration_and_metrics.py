@@ -74,7 +74,9 @@ def test_normal_tail_thresholds_match_the_fitted_quantiles_and_move_less_than_em
 
     rng = np.random.default_rng(0)
     big = rng.normal(2.0, 0.5, 20000)
-    assert normal_tail_threshold(big, 0.01) == pytest.approx(2.0 + 2.326 * 0.5, abs=0.02)
+    assert normal_tail_threshold(big, 0.01) == pytest.approx(2.0 + 2.326 * 0.5, abs=0.02)  # many scores: the quantile
+    small = rng.normal(0, 1, 150)
+    assert normal_tail_threshold(small, 0.01) > small.mean() + 2.326 * small.std(ddof=1)  # few: a margin above it
     thresholds = calibrate_thresholds(rng.normal(0, 1, 150), tail="normal")
     assert thresholds.review < thresholds.nok  # a review band, always
     resampled = [rng.normal(0, 1, 150) for _ in range(200)]
