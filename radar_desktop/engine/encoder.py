@@ -9,6 +9,7 @@ into their convolutions, since the encoder never trains.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib.util
 import math
@@ -234,8 +235,6 @@ def pretrained_encoder(taps: tuple[int, ...], device: torch.device | None = None
     """A frozen, folded copy of the pretrained network tapping ``taps``, on ``device``."""
     network = _loaded(tuple(sorted(taps)))
     if device is not None and device.type != "cpu":
-        import copy
-
         network = copy.deepcopy(network).to(device)
     return network
 

@@ -16,7 +16,14 @@ import torch.nn.functional as F
 from diffusers import DDPMScheduler
 
 from radar_desktop.engine.config import ModelConfig
-from radar_desktop.engine.encoder import ENCODER_NAME, WEIGHTS_SHA256, block_stride, pretrained_encoder, to_encoder_input
+from radar_desktop.engine.encoder import (
+    ENCODER_NAME,
+    WEIGHTS_SHA256,
+    block_channels,
+    block_stride,
+    pretrained_encoder,
+    to_encoder_input,
+)
 from radar_desktop.engine.feature_denoiser import FeatureDenoiser
 from radar_desktop.engine.model import CONFIG_FILE, build_scheduler
 from radar_desktop.engine.preprocess import Placement, whole_square
@@ -29,8 +36,6 @@ ENCODE_CHUNK = 8
 
 class FeatureRadarModel:
     """The frozen encoder, the feature-space denoiser and its noise schedule, on one device."""
-
-    space = "encoder"
 
     def __init__(self, config: ModelConfig, denoiser: FeatureDenoiser, scheduler: DDPMScheduler) -> None:
         self.config = config
@@ -168,6 +173,9 @@ class FeatureRadarModel:
         error = ((x - features) ** 2).mean(dim=1, keepdim=True)
         return F.interpolate(error, size=images.shape[-1], mode="bilinear", align_corners=False)[:, 0]
 
+    def single_step(self, images: torch.Tensor, placements, *, with_features: bool, with_noise: bool):
+        return feature_single_step(self, images, placements, with_features=with_features, with_noise=with_noise)
+
     # -- persistence ----------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
         """Write ``radar_config.json``, ``denoiser/`` (safetensors) and ``scheduler/`` into ``folder``."""
@@ -186,8 +194,7 @@ class FeatureRadarModel:
 
 
 def feature_channels(config: ModelConfig) -> int:
-    from radar_desktop.engine.encoder import block_channels
-
+    """Channels of the joined feature map: those of every tapped block."""
     return sum(block_channels(b) for b in config.encoder_blocks)
 
 

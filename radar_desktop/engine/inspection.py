@@ -14,7 +14,7 @@ from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import Placement, to_original_size, to_working
 from radar_desktop.engine.scorers import Scorer
-from radar_desktop.engine.single_step import ForwardOutput, single_step
+from radar_desktop.engine.single_step import ForwardOutput
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +51,7 @@ def forward_for(
 ) -> ForwardOutput:
     """The single forward pass of either space, computing only what the scorers read (features, noise)."""
     scorers = list(scorers)
-    step = single_step
-    if model.space == "encoder":
-        from radar_desktop.engine.feature_model import feature_single_step as step
-    return step(
-        model,
+    return model.single_step(
         batch,
         placements,
         with_features=any(s.reads_features for s in scorers),

@@ -41,8 +41,6 @@ def build_scheduler(config: ModelConfig) -> DDPMScheduler:
 class RadarModel:
     """A U-Net, its noise schedule and the config they were built from, on one device."""
 
-    space = "pixel"
-
     def __init__(self, config: ModelConfig, unet: UNet2DModel, scheduler: DDPMScheduler) -> None:
         self.config = config
         self.unet = unet
@@ -98,6 +96,12 @@ class RadarModel:
         """What a profile and a report cite of this model's space (pixels: nothing pretrained)."""
         return {}
 
+    def single_step(self, images: torch.Tensor, placements, *, with_features: bool, with_noise: bool):
+        """The RADAR forward pass over image patches (:func:`radar_desktop.engine.single_step.single_step`)."""
+        from radar_desktop.engine.single_step import single_step
+
+        return single_step(self, images, placements, with_features=with_features, with_noise=with_noise)
+
     def reconstruction_error(self, images: torch.Tensor, start_t: int, steps: int) -> torch.Tensor:
         """(B, S, S) absolute error of a DDIM reconstruction of working images (B, C, S, S in -1..1)."""
         from radar_desktop.engine.reconstruction import reconstruct
@@ -127,20 +131,21 @@ def model_record(model) -> dict:
     return {**asdict(model.config), **model.describe()}
 
 
-def create_model(config: ModelConfig):
-    """A fresh, seeded model of the config's space: the pixel U-Net or the feature-space denoiser."""
-    if config.space == "encoder":
+def model_class(space: str) -> type:
+    """The model kind of a space: the pixel U-Net, or the denoiser in the pretrained encoder's features."""
+    if space == "encoder":
         from radar_desktop.engine.feature_model import FeatureRadarModel
 
-        return FeatureRadarModel.create(config)
-    return RadarModel.create(config)
+        return FeatureRadarModel
+    return RadarModel
+
+
+def create_model(config: ModelConfig):
+    """A fresh, seeded model of the config's space."""
+    return model_class(config.space).create(config)
 
 
 def load_model(folder: Path, device: torch.device | None = None):
     """Load a model folder written by either kind's ``save`` (its config says which)."""
     config = ModelConfig.load(folder / CONFIG_FILE)
-    if config.space == "encoder":
-        from radar_desktop.engine.feature_model import FeatureRadarModel
-
-        return FeatureRadarModel.load(folder, config, device)
-    return RadarModel.load(folder, config, device)
+    return model_class(config.space).load(folder, config, device)

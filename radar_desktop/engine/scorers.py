@@ -28,7 +28,6 @@ from radar_desktop.engine.single_step import ForwardOutput
 
 #: The default scorer of a new profile in each space (chosen by measurement, docs/BENCHMARKS.md).
 DEFAULT_SCORERS = {"pixel": "segment", "encoder": "features"}
-DEFAULT_SCORER = DEFAULT_SCORERS["pixel"]
 
 
 class Scorer(ABC):
