@@ -86,7 +86,7 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
     from radar_desktop.engine.calibrate import fit_scorers
     from radar_desktop.engine.config import ModelConfig, TrainConfig, default_config
     from radar_desktop.engine.evaluation import evaluate_scorers
-    from radar_desktop.engine.scorers import DEFAULT_SCORERS, SPACE_POOLING, make_scorer, scorers_for
+    from radar_desktop.engine.scorers import DEFAULT_SCORERS, profile_scorer, scorers_for
     from radar_desktop.engine.training import train, untrained
     from radar_desktop.profiles.builder import evenly_spaced, load_good_images
 
@@ -100,17 +100,14 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
         model, report = train(config, good.train.pixels, settings.unet_budget(), device, progress=progress)
     print(f"{dataset.name}, {space}: {report.steps} steps in {report.seconds:.0f} s, final loss {report.final_loss:.4f}", file=sys.stderr)
 
-    def scorer(name: str):
-        return make_scorer(name, settings).use_pooling(SPACE_POOLING[space])
-
-    single = [scorer(n) for n in names if n != "recon"] + ([PixelPatchScorer()] if space == "pixel" else [])
-    recon = scorer("recon")
+    single = [profile_scorer(n, settings, space) for n in names if n != "recon"] + ([PixelPatchScorer()] if space == "pixel" else [])
+    recon = profile_scorer("recon", settings, space)
     with progress_bar("fit") as progress:
         calibrations = fit_scorers(model, single + [recon], bank, good.held_back, progress=progress)
     # the control: the space's own diffusion scorer on a model that never trained (features stay frozen)
     control_name = "segment" if space == "pixel" else "residual"
     control_model = untrained(config, good.train.pixels, device)
-    control = scorer(control_name)
+    control = profile_scorer(control_name, settings, space)
     with progress_bar("fit control") as progress:
         calibrations["untrained"] = fit_scorers(control_model, [control], bank, good.held_back, progress=progress)[control_name]
 

@@ -48,11 +48,11 @@ def fitted_scorer(model, name: str):
     from radar_desktop.engine.calibrate import WorkingImages, fit_scorers
     from radar_desktop.engine.config import TrainConfig
     from radar_desktop.engine.inspection import working_batch
-    from radar_desktop.engine.scorers import SPACE_POOLING, make_scorer
+    from radar_desktop.engine.scorers import profile_scorer
 
     space = model.config.space
     settings = TrainConfig(max_steps=15, max_seconds=None).for_space(space)  # pixel: the head's share is 5 steps
-    scorer = make_scorer(name, settings).use_pooling(SPACE_POOLING[space])
+    scorer = profile_scorer(name, settings, space)
     needed = -(-settings.bank_size // settings.bank_vectors_per_image)  # enough images for a full bank
 
     def working(count: int) -> WorkingImages:
@@ -128,7 +128,7 @@ def main() -> None:
     from radar_desktop.engine.device import describe_device, resolve_device
     from radar_desktop.engine.inspection import Inspector
     from radar_desktop.engine.model import create_model
-    from radar_desktop.engine.scorers import DEFAULT_SCORERS, SPACE_POOLING, ReconScorer
+    from radar_desktop.engine.scorers import DEFAULT_SCORERS, ReconScorer
 
     torch.manual_seed(0)
     device = resolve_device(args.device)

@@ -386,3 +386,8 @@ def make_scorer(name: str, settings: TrainConfig | None = None) -> Scorer:
     except KeyError:
         raise ValueError(f"unknown scorer {name!r}; choose one of {', '.join(SCORERS)}") from None
     return kind() if settings is None else kind.for_training(settings)
+
+
+def profile_scorer(name: str, settings: TrainConfig, space: str) -> Scorer:
+    """A fresh scorer as a new profile of ``space`` makes it: sized by ``settings``, pooling as the space pools."""
+    return make_scorer(name, settings).use_pooling(SPACE_POOLING[space])

@@ -18,7 +18,7 @@ from radar_desktop.engine.inspection import Inspector
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import to_working
 from radar_desktop.engine.scan import scan_files
-from radar_desktop.engine.scorers import SPACE_POOLING, Scorer, make_scorer, scorers_for
+from radar_desktop.engine.scorers import Scorer, profile_scorer, scorers_for
 from radar_desktop.engine.training import discard_checkpoint, train
 from radar_desktop.profiles.folder_check import MIN_GOOD_IMAGES
 from radar_desktop.profiles.paths import checkpoints_dir
@@ -157,7 +157,7 @@ def make_profile(
     )
     if report.resumed_from_step is not None:
         log(f"resumed training from step {report.resumed_from_step} of an interrupted run")
-    scorers = [make_scorer(n, train_config).use_pooling(SPACE_POOLING[model_config.space]) for n in available]
+    scorers = [profile_scorer(n, train_config, model_config.space) for n in available]
     bank_pick = evenly_spaced(len(good.train_names), train_config.bank_images)
     calibrations = fit_scorers(
         model,
