@@ -92,9 +92,9 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
 
     config = ModelConfig.load(args.config) if args.config and space == "pixel" else default_config(space)
     settings = TrainConfig(max_steps=args.steps, max_seconds=None) if args.steps else TrainConfig(max_seconds=60 * args.minutes)
-    settings = settings.for_space(space)
     names = scorers_for(space)
     good = load_good_images(dataset / "train" / "good", config, settings.holdout_every)
+    settings = settings.for_space(space, len(good.train_names))
     bank = good.train.subset(evenly_spaced(len(good.train_names), settings.bank_images))
     with progress_bar(f"train {space}") as progress:
         model, report = train(config, good.train.pixels, settings.unet_budget(), device, progress=progress)

@@ -34,7 +34,7 @@ def test_single_step_reads_features_and_noise_error_on_the_working_grid(torch_th
     model.training_data(torch.from_numpy(good_images(4)))
     images = torch.from_numpy(good_images(3, seed=1)).float() / 255
     output = forward_for(model, images, [make_scorer("residual"), make_scorer("features")])
-    assert output.features.shape == (3, 152, 8, 8)  # blocks 4 + 10 joined at stride 8
+    assert output.features.shape == (3, 154, 8, 8)  # blocks 4 + 10 joined at stride 8, and 2 intensity channels
     assert output.noise_error.shape == (3, 64, 64)
     assert output.noise_pred is None
     alone = forward_for(model, images[1:2], [make_scorer("residual")])

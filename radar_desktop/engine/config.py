@@ -43,6 +43,10 @@ class ModelConfig:
     # encoder space only: EfficientNet-Lite0 blocks read (4: stride 8, 40 channels; 10: stride 16, 112)
     encoder_blocks: tuple[int, ...] = (4, 10)
     denoiser_width: int = 256
+    # encoder space only: weight in the memory bank's distance of two image-relative intensity channels
+    # (each cell's mean over the image's mean, its spread over the image's spread); 0 leaves them out,
+    # as in profiles made before they were measured (docs/METHOD_NOTES.md)
+    intensity_weight: float = 0.0
 
     def __post_init__(self) -> None:
         levels = len(self.block_out_channels)
@@ -65,6 +69,8 @@ class ModelConfig:
             problems.append(f"space must be one of {SPACES}")
         if self.space == "encoder" and self.image_size % 32:
             problems.append("in the encoder space image_size must be a multiple of 32")
+        if self.intensity_weight < 0:
+            problems.append("intensity_weight must not be negative")
         if not 0 <= self.inference_t < self.num_train_timesteps:
             problems.append("inference_t must lie in [0, num_train_timesteps)")
         if problems:
@@ -94,15 +100,26 @@ class ModelConfig:
 #: encoder space. Encoder: every training image (up to 10,000), 64 vectors each; on MTD's tuning half
 #: image AUROC 0.91 against 0.74 for 64 images x 512 vectors (docs/METHOD_NOTES.md).
 SPACE_BANK_SAMPLING = {"pixel": (64, 512), "encoder": (10_000, 64)}
+#: Candidate vectors the bank's coreset picks from at least: with few training images each gives more
+#: (64 x 512, so the pixel space's default is unchanged; the demo lattice's 80 encoder images give 410
+#: each, where 64 each left a good sample at REVIEW).
+BANK_CANDIDATES = 64 * 512
 
 #: The space of a new profile: the encoder's, measured far ahead of pixels on real parts (docs/BENCHMARKS.md).
 DEFAULT_SPACE = "encoder"
 
 
+#: The intensity channels' weight in a new encoder profile: on MTD's tuning half (bank image AUROC)
+#: 0: 0.900, 8: 0.907, 32: 0.912, 76: 0.909, 152: 0.899; without them the demo lattice's stains go unseen.
+INTENSITY_WEIGHT = 32.0
+
+
 def default_config(space: str = DEFAULT_SPACE, **overrides) -> ModelConfig:
     """The settings of a new profile in ``space``: in the encoder space images are stretched to the
-    square (measured better than fit-and-pad on MTD) and noised to the step that measured best."""
-    base = dict(space="encoder", resize_mode="stretch", inference_t=100) if space == "encoder" else {}
+    square (measured better than fit-and-pad on MTD), noised to the step that measured best, and the
+    memory bank weighs the image-relative intensity channels."""
+    encoder = dict(space="encoder", resize_mode="stretch", inference_t=100, intensity_weight=INTENSITY_WEIGHT)
+    base = encoder if space == "encoder" else {}
     return ModelConfig(**{**base, **overrides})
 
 
@@ -140,14 +157,18 @@ class TrainConfig:
     bank_size: int = 8192  # feature vectors kept in the features scorer's memory bank (4 bytes x width each)
     head_share: float = 1 / 3  # share of a time budget that trains the segment scorer's defect head
 
-    def for_space(self, space: str) -> "TrainConfig":
-        """These settings with the space's defaults filled in: its bank sampling, and for a space
-        without a defect head to train, the whole budget for the model."""
+    def for_space(self, space: str, train_images: int | None = None) -> "TrainConfig":
+        """These settings with the space's defaults filled in: its bank sampling (spread over
+        ``train_images`` to reach ``BANK_CANDIDATES`` when they are known), and for a space without a
+        defect head to train, the whole budget for the model."""
         images, per_image = SPACE_BANK_SAMPLING[space]
+        images = self.bank_images or images
+        if train_images:
+            per_image = max(per_image, -(-BANK_CANDIDATES // min(images, train_images)))
         head_share = self.head_share if space == "pixel" else 0.0
         return replace(
             self,
-            bank_images=self.bank_images or images,
+            bank_images=images,
             bank_vectors_per_image=self.bank_vectors_per_image or per_image,
             head_share=head_share,
         )

@@ -20,7 +20,6 @@ from radar_desktop.engine.encoder import (
     ENCODER_NAME,
     WEIGHTS_SHA256,
     block_channels,
-    block_stride,
     pretrained_encoder,
     to_encoder_input,
 )
@@ -32,6 +31,8 @@ from radar_desktop.engine.preprocess import Placement, whole_square
 VECTORS_PER_ITEM = 128
 #: Images encoded per encoder call.
 ENCODE_CHUNK = 8
+#: Stride (in working pixels) of the joined feature map: finer taps are averaged down to it, coarser ones upsampled.
+JOIN_STRIDE = 8
 
 
 class FeatureRadarModel:
@@ -43,6 +44,7 @@ class FeatureRadarModel:
         self.scheduler = scheduler
         self.alphas_cumprod = scheduler.alphas_cumprod.to(torch.float32)
         self.encoder = pretrained_encoder(config.encoder_blocks)
+        self.descriptor_weights = descriptor_weights(config)
 
     @classmethod
     def create(cls, config: ModelConfig) -> "FeatureRadarModel":
@@ -57,11 +59,12 @@ class FeatureRadarModel:
     @property
     def grid(self) -> int:
         """Feature cells per side of the working square."""
-        return self.config.image_size // block_stride(min(self.config.encoder_blocks))
+        return self.config.image_size // JOIN_STRIDE
 
     def to(self, device: torch.device) -> "FeatureRadarModel":
         self.denoiser.to(device)
         self.encoder = pretrained_encoder(self.config.encoder_blocks, device)
+        self.descriptor_weights = self.descriptor_weights.to(device)
         return self
 
     def for_inference(self) -> "FeatureRadarModel":
@@ -85,17 +88,19 @@ class FeatureRadarModel:
     def raw_features(self, images: torch.Tensor) -> torch.Tensor:
         """Encoder features (B, D, G, G) of (B, C, S, S) images in 0..1, before standardisation.
 
-        Each tapped block is 3x3-averaged (a little neighbourhood in every vector), deeper blocks are
-        upsampled to the finest tap's grid, and all are joined along channels.
+        Each tapped block is 3x3-averaged (a little neighbourhood in every vector) and brought to the
+        stride-``JOIN_STRIDE`` grid (finer blocks averaged down, deeper ones upsampled), then all are
+        joined along channels, followed by the intensity channels when the config weighs them.
         """
+        side = images.shape[-1] // JOIN_STRIDE
         chunks = []
         for start in range(0, images.shape[0], ENCODE_CHUNK):
-            x = to_encoder_input(images[start : start + ENCODE_CHUNK].to(self.device, torch.float32))
-            taps = self.encoder(x.contiguous(memory_format=torch.channels_last))
-            side = taps[0].shape[-2:]
-            pooled = [F.avg_pool2d(tap, 3, stride=1, padding=1, count_include_pad=False) for tap in taps]
-            joined = [pooled[0]] + [F.interpolate(p, size=side, mode="bilinear", align_corners=False) for p in pooled[1:]]
-            chunks.append(torch.cat(joined, dim=1).contiguous())
+            chunk = images[start : start + ENCODE_CHUNK].to(self.device, torch.float32)
+            taps = self.encoder(to_encoder_input(chunk).contiguous(memory_format=torch.channels_last))
+            parts = [to_grid(tap, side) for tap in taps]
+            if self.config.intensity_weight > 0:
+                parts.append(intensity_channels(chunk, side))
+            chunks.append(torch.cat(parts, dim=1).contiguous())
         return torch.cat(chunks)
 
     def standardise(self, features: torch.Tensor) -> torch.Tensor:
@@ -193,9 +198,40 @@ class FeatureRadarModel:
         return model.for_inference()
 
 
+def to_grid(tap: torch.Tensor, side: int) -> torch.Tensor:
+    """One block's output 3x3-averaged and resampled to a (side x side) grid."""
+    pooled = F.avg_pool2d(tap, 3, stride=1, padding=1, count_include_pad=False)
+    if pooled.shape[-1] > side:
+        return F.adaptive_avg_pool2d(pooled, side)
+    return F.interpolate(pooled, size=(side, side), mode="bilinear", align_corners=False) if pooled.shape[-1] < side else pooled
+
+
+def intensity_channels(images: torch.Tensor, side: int) -> torch.Tensor:
+    """(B, 2, side, side): each cell's grey mean over the image's mean, and its spread over the image's.
+
+    Relative to the image's own level, so a part lit brighter overall reads as normal while a local stain,
+    a faint discoloured band or a washed-out patch stands out (the pretrained features barely see those).
+    """
+    grey = images.mean(dim=1, keepdim=True)
+    mean = to_grid(F.avg_pool2d(grey, JOIN_STRIDE), side)
+    spread = (to_grid(F.avg_pool2d(grey * grey, JOIN_STRIDE), side) - mean**2).clamp_min(0).sqrt()
+    level = grey.mean(dim=(2, 3), keepdim=True).clamp_min(1e-3)
+    contrast = grey.std(dim=(2, 3), keepdim=True).clamp_min(1e-3)
+    return torch.cat([mean / level, spread / contrast], dim=1)
+
+
 def feature_channels(config: ModelConfig) -> int:
-    """Channels of the joined feature map: those of every tapped block."""
-    return sum(block_channels(b) for b in config.encoder_blocks)
+    """Channels of the joined feature map: those of every tapped block, and the intensity channels."""
+    return sum(block_channels(b) for b in config.encoder_blocks) + (2 if config.intensity_weight > 0 else 0)
+
+
+def descriptor_weights(config: ModelConfig) -> torch.Tensor:
+    """(D,) factors on the standardised features the memory bank compares: 1, and the square root of
+    ``intensity_weight`` on each intensity channel (so the pair weighs that many encoder channels)."""
+    weights = torch.ones(feature_channels(config))
+    if config.intensity_weight > 0:
+        weights[-2:] = config.intensity_weight**0.5
+    return weights
 
 
 def feature_single_step(
@@ -219,4 +255,5 @@ def feature_single_step(
     if with_noise:
         grid_error = model.error_map(features)[:, None]
         noise_error = F.interpolate(grid_error, size=size, mode="bilinear", align_corners=False)[:, 0]
-    return ForwardOutput(x * 2 - 1, None, noise_error, features if with_features else None, placements)
+    descriptors = features * model.descriptor_weights[:, None, None] if with_features else None
+    return ForwardOutput(x * 2 - 1, None, noise_error, descriptors, placements)

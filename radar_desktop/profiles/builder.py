@@ -135,8 +135,8 @@ def make_profile(
         raise ProfileError(
             f"scorer {default_scorer!r} is not offered in the {model_config.space} space; choose one of {', '.join(available)}"
         )
-    train_config = train_config.for_space(model_config.space)
     good = load_good_images(images, model_config, train_config.holdout_every)
+    train_config = train_config.for_space(model_config.space, len(good.train_names))
     for file_name, reason in good.skipped:
         log(f"skipped {file_name}: {reason}")
     log(
