@@ -160,8 +160,7 @@ def started_threads(monkeypatch):
     assert all(thread.isFinished() or not thread.isRunning() for thread in started), "a QThread is still running"
 
 
-@pytest.fixture
-def window(qtbot, tiny_profile, started_threads):
+def _open_window(qtbot):
     from radar_desktop.gui.main_window import MainWindow, application
 
     application()
@@ -171,3 +170,15 @@ def window(qtbot, tiny_profile, started_threads):
     # wait on GUI-thread state: waitSignal on a worker signal would run its slot on the worker thread
     qtbot.waitUntil(lambda: main.profile is not None, timeout=60_000)
     return main
+
+
+@pytest.fixture
+def window(qtbot, tiny_profile, started_threads):
+    """The operator window on the tiny pixel-space profile."""
+    return _open_window(qtbot)
+
+
+@pytest.fixture
+def encoder_window(qtbot, encoder_profile, started_threads):
+    """The operator window on the small encoder-space profile."""
+    return _open_window(qtbot)

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.gui
 QtWidgets = pytest.importorskip("PySide6.QtWidgets", reason="the no-Qt layer check blocks PySide6")
 
 from radar_desktop.core.calibration import threshold_for_false_reject_rate  # noqa: E402
-from radar_desktop.engine.config import TrainConfig, tiny_config  # noqa: E402
+from radar_desktop.engine.config import TrainConfig, default_config, tiny_config  # noqa: E402
+from radar_desktop.engine.encoder import ENCODER_NAME  # noqa: E402
 from radar_desktop.gui.calibration_wizard import CalibrationWizard  # noqa: E402
 from radar_desktop.profiles.builder import save_prepared  # noqa: E402
 from radar_desktop.profiles.store import open_profile  # noqa: E402
@@ -89,6 +90,31 @@ def test_the_whole_wizard_with_cancel_and_resume_makes_a_working_profile(wizard,
     assert [e["event"] for e in profile.history] == ["created", "thresholds set"]
     defects, good = np.asarray(profile.entry().defect_scores), np.asarray(profile.entry().good_scores)
     assert np.median(defects) > np.median(good)  # the defect examples score above the good ones
+
+
+def test_the_wizard_makes_an_encoder_space_profile_by_default_settings(window, qtbot, dataset):
+    config = default_config(image_size=64, denoiser_width=32)  # the app's default space, small for the test
+    wizard = CalibrationWizard(window.worker, window, budgets=BUDGET, model_config=config)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.name_page.name.setText("Encoded E1")
+    next_page(wizard, qtbot, wizard.good_page)
+    wizard.good_page.folder.setText(str(dataset / "train" / "good"))
+    next_page(wizard, qtbot, wizard.defects_page)
+    wizard.defects_page.folder.setText(str(dataset / "test" / "defect"))
+    next_page(wizard, qtbot, wizard.training_page)
+    wizard.training_page.train_button.click()
+    qtbot.waitUntil(lambda: wizard.training_page.prepared is not None, timeout=300_000)
+    next_page(wizard, qtbot, wizard.threshold_page)
+    next_page(wizard, qtbot, wizard.summary_page)
+    summary = wizard.summary_page.text.text()
+    assert f"Model space: encoder: {ENCODER_NAME}" in summary and "Scorer features" in summary
+    wizard.accept()
+    save_prepared(wizard.result_profile())
+    profile = open_profile("Encoded E1")
+    assert profile.training["space"] == "encoder" and profile.default_scorer == "features"
+    defects, good = np.asarray(profile.entry().defect_scores), np.asarray(profile.entry().good_scores)
+    assert np.median(defects) > np.median(good)
 
 
 def test_a_folder_with_too_few_images_is_refused_with_a_reason(wizard, qtbot, dataset, tmp_path):

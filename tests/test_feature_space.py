@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
+
 import numpy as np
 import pytest
 import torch
 
 from radar_desktop.core.pooling import combine_parts, part_statistics, pool_parts
-from radar_desktop.engine.config import TrainConfig, default_config
+from radar_desktop.engine.config import ModelConfig, TrainConfig, default_config
 from radar_desktop.engine.encoder import ENCODER_NAME, WEIGHTS_SHA256
 from radar_desktop.engine.evaluation import evaluate_scorers
-from radar_desktop.engine.feature_model import FeatureRadarModel
+from radar_desktop.engine.feature_model import FeatureRadarModel, feature_channels, intensity_channels
 from radar_desktop.engine.inspection import Inspector, forward_for
 from radar_desktop.engine.model import load_model, model_record
 from radar_desktop.engine.scorers import SCORERS, make_scorer
@@ -135,3 +137,62 @@ def test_the_encoder_space_refuses_the_pixel_only_scorers(dataset):
     with pytest.raises(ProfileError, match="not offered in the encoder space"):
         make_profile(dataset / "train" / "good", "x", model_config=CONFIG, train_config=TrainConfig(max_steps=1, max_seconds=None),
                      device=CPU, default_scorer="segment")
+
+
+def test_intensity_channels_follow_the_image_relative_level():
+    image = torch.from_numpy(good_images(1, seed=5)).float() / 255
+    stained = image.clone()
+    stained[..., 16:40, 16:40] *= 0.55  # a darker patch, three cells across
+    channels = intensity_channels(torch.cat([image, image * 0.6, stained]), side=8)
+    torch.testing.assert_close(channels[1], channels[0], atol=1e-4, rtol=1e-4)  # a part lit dimmer overall is normal
+    assert channels[2, 0, 3, 3] < 0.8 * channels[0, 0, 3, 3]  # inside the patch, darker than the image's level
+    assert channels[2, 0, 7, 7] > channels[0, 0, 7, 7]  # outside it, brighter than the (now lower) level
+
+
+def test_intensity_channels_let_the_memory_bank_see_a_faint_stain(torch_threads):
+    goods = torch.from_numpy(good_images(12)).float() / 255
+    stained = torch.from_numpy(good_images(1, seed=7)).float() / 255
+    stained[..., 16:40, 16:40] *= 0.55
+    contrast = {}
+    for weight in (0.0, 32.0):
+        model = FeatureRadarModel.create(replace(CONFIG, intensity_weight=weight)).for_inference()
+        model.training_data((goods[:8] * 255).round().to(torch.uint8))
+        descriptors = [forward_for(model, x, [make_scorer("features")]).features for x in (goods[:8], goods[8:], stained)]
+        bank = descriptors[0].permute(0, 2, 3, 1).reshape(-1, descriptors[0].shape[1])
+
+        def distances(d: torch.Tensor) -> torch.Tensor:
+            return torch.cdist(d.permute(0, 2, 3, 1).reshape(-1, d.shape[1]), bank).min(dim=1).values.reshape(d.shape[0], 8, 8)
+
+        good_worst = distances(descriptors[1]).max()
+        contrast[weight] = (distances(descriptors[2])[0, 2:5, 2:5].mean() / good_worst).item()
+    assert contrast[32.0] > 1.0  # the stain's cells lie farther from the bank than any good image's
+    assert contrast[32.0] > 1.5 * contrast[0.0]
+
+
+def test_encoder_configs_saved_before_the_intensity_channels_load_without_them():
+    data = asdict(default_config("encoder"))
+    del data["intensity_weight"]
+    config = ModelConfig.from_dict(data)
+    assert config.intensity_weight == 0.0 and feature_channels(config) == 152
+    assert default_config("encoder").intensity_weight > 0 and feature_channels(CONFIG) == 154
+
+
+def test_a_pixel_model_saved_before_the_encoder_space_loads_and_scores_as_before(tiny_profile, tmp_path, torch_threads):
+    import json
+    import shutil
+
+    from radar_desktop.engine.model import RadarModel
+
+    old = tmp_path / "model"
+    shutil.copytree(tiny_profile.folder / "model", old)
+    settings = json.loads((old / "radar_config.json").read_text())
+    for key in ("space", "encoder_blocks", "denoiser_width", "intensity_weight"):  # the keys added with it
+        del settings[key]
+    (old / "radar_config.json").write_text(json.dumps(settings))
+    loaded = load_model(old, CPU)
+    assert isinstance(loaded, RadarModel) and loaded.config.space == "pixel"
+    current = tiny_profile.load_model(CPU)
+    images = torch.from_numpy(good_images(2, seed=8)).float() / 255
+    scorers = [tiny_profile.load_scorer("features")]
+    a, b = (forward_for(m, images, scorers) for m in (current, loaded))
+    assert torch.equal(a.features, b.features)

@@ -58,6 +58,18 @@ def test_live_tab_shows_verdicts_rates_and_keeps_snapshots(window, qtbot, defect
     assert window._stored_roi("tiny") == Roi(8, 8, 40, 40)  # kept for this profile
 
 
+def test_live_tab_inspects_frames_with_an_encoder_profile(encoder_window, qtbot, defect_video):
+    window = encoder_window
+    assert window.profile.model["space"] == "encoder" and window.profile.scorer == "features"
+    window.open_camera(str(defect_video))
+    session = window.live_session
+    qtbot.waitUntil(lambda: session.inspected >= 30 and window.live_view.shown is not None, timeout=60_000)
+    scores = [score for _, score in session.scores()]
+    assert min(scores) <= window.profile.thresholds.nok < max(scores)  # good frames pass, defect frames fail
+    assert window.live_view.shown.result.anomaly_map is not None
+    stop_live(window, qtbot)
+
+
 def test_a_camera_that_is_not_there_is_reported_and_retried_without_freezing(window, qtbot):
     window.open_camera("97")
     qtbot.waitUntil(lambda: "no camera answers at index 97" in window.live_view.state_label.text(), timeout=20_000)

@@ -104,7 +104,7 @@ def write_png(path: Path, image: np.ndarray) -> None:
         raise OSError(f"could not write {path}")
 
 
-def write_images(train: Path | None, samples: Path | None, train_count: int = 100) -> None:
+def write_images(train: Path | None, samples: Path | None, train_count: int = 300) -> None:
     """Good training images (``train/good_###.png``) and the sample set (``NN_<kind>.png``)."""
     if train is not None:
         rng = np.random.default_rng(SEED)
@@ -122,7 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", type=Path, help="folder for the good training images")
     parser.add_argument("--samples", type=Path, help="folder for the shipped sample images")
-    parser.add_argument("--count", type=int, default=100, help="number of training images (default 100)")
+    parser.add_argument("--count", type=int, default=300, help="number of training images (default 300)")
     args = parser.parse_args()
     write_images(args.train, args.samples, args.count)
 

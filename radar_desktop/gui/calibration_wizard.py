@@ -8,6 +8,7 @@ or from a target false-reject rate with its confidence bound); summary. Returns 
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,7 @@ from radar_desktop.profiles.folder_check import FolderCheck, check_good_folder
 from radar_desktop.profiles.paths import data_home
 from radar_desktop.profiles.profile import ProfileError, check_name
 from radar_desktop.profiles.store import profile_path
+from radar_desktop.profiles.summary import space_line
 from radar_desktop.sources.images import ImageReadError, list_images, read_image
 
 BUDGETS = {
@@ -413,6 +415,7 @@ class SummaryPage(QWizardPage):
             f"Trained {training['steps']} steps in {training['seconds']:.0f} s on {training['device']} "
             f"(final loss {training['final_loss']:.4f}) with {len(training['train_images'])} good images; "
             f"{len(training['held_back_images'])} held back for calibration.<br>"
+            f"Model space: {escape(space_line(training))}.<br>"
             f"Scorer {profile.default_scorer}: REVIEW &gt; {thresholds.review:.4g}, NOK &gt; {thresholds.nok:.4g}."
         )
 

@@ -19,7 +19,7 @@ def profile_summary(profile: Profile, listed_images: int = 12) -> str:
         f"final loss {training.get('final_loss', float('nan')):.4f}",
         f"images        {len(training.get('train_images', []))} for training, {len(training.get('held_back_images', []))} "
         f"held back for calibration, {len(training.get('skipped', []))} skipped, from {training.get('images', '?')}",
-        f"model space   {_space_line(training)}",
+        f"model space   {space_line(training)}",
         f"scorer        {profile.default_scorer} (default)",
     ]
     for name, entry in profile.scorers.items():
@@ -37,7 +37,7 @@ def profile_summary(profile: Profile, listed_images: int = 12) -> str:
     return "\n".join(lines)
 
 
-def _space_line(training: dict) -> str:
+def space_line(training: dict) -> str:
     """Where the diffusion model works: image patches, or a pretrained encoder's features (cited by hash)."""
     if training.get("space") != "encoder":
         return "pixel (U-Net on image patches)"
