@@ -117,7 +117,8 @@ def test_a_schema_1_profile_is_migrated_when_read_and_its_files_are_left_alone(i
     on_disk = json.loads((folder / PROFILE_FILE).read_text())
     assert on_disk["schema_version"] == 1 < SCHEMA_VERSION
     profile = open_profile("old")
-    assert profile.preprocessing == {"channels": 1, "image_size": 256, "resize_mode": "fit", "roi": None}
+    # schema 1 kept no preprocessing: it is read back from the model's config (the demo's encoder stretches)
+    assert profile.preprocessing == {"channels": 1, "image_size": 256, "resize_mode": "stretch", "roi": None}
     assert profile.history[0]["event"] == "created" and profile.modified == profile.created
     assert json.loads((folder / PROFILE_FILE).read_text()) == on_disk
     assert content_hash(folder) == profile.content_hash
