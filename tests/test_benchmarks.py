@@ -61,3 +61,21 @@ def test_speed_benchmarks_run_on_a_tiny_model(script, options, expected, tiny_co
     else:
         assert {row["scorer"] for row in rows} == {"features", "segment"}
         assert {row["image"] for row in rows} == {"square", "2:1"}
+
+
+def test_elpv_layout_splits_each_cell_type_into_an_mvtec_folder(tmp_path):
+    data = tmp_path / "data"
+    (data / "images").mkdir(parents=True)
+    rows = [(f"cell{i:04d}.png", p, kind) for i, (p, kind) in enumerate(
+        [(0.0, "mono")] * 10 + [(1.0, "mono"), (2 / 3, "mono"), (1 / 3, "mono"), (0.0, "poly"), (1.0, "poly")])]
+    for name, _, _ in rows:
+        (data / "images" / name).write_bytes(b"png")
+    (data / "labels.csv").write_text("".join(f"images/{n}  {p}  {k}\n" for n, p, k in rows))
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "elpv_layout.py"), str(data), str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    mono = tmp_path / "out" / "mono"
+    counts = {folder: len(list((mono / folder).iterdir())) for folder in ("train/good", "test/good", "test/defective")}
+    assert counts == {"train/good": 8, "test/good": 2, "test/defective": 2}  # 1/3 ("probably fine") is left out
+    assert (mono / "test" / "good" / "cell0000.png").read_bytes() == b"png"
+    assert sorted(p.name for p in (tmp_path / "out" / "poly" / "test" / "defective").iterdir()) == ["cell0014.png"]
