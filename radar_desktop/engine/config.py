@@ -101,8 +101,8 @@ class ModelConfig:
 #: image AUROC 0.91 against 0.74 for 64 images x 512 vectors (docs/METHOD_NOTES.md).
 SPACE_BANK_SAMPLING = {"pixel": (64, 512), "encoder": (10_000, 64)}
 #: Candidate vectors the bank's coreset picks from at least: with few training images each gives more
-#: (64 x 512, so the pixel space's default is unchanged; the demo lattice's 80 encoder images give 410
-#: each, where 64 each left a good sample at REVIEW).
+#: (64 x 512, so the pixel space's default is unchanged; on 80 demo-lattice images, 64 vectors each
+#: left a good sample at REVIEW, and 410 each passed it, docs/METHOD_NOTES.md).
 BANK_CANDIDATES = 64 * 512
 
 #: The space of a new profile: the encoder's, measured far ahead of pixels on real parts (docs/BENCHMARKS.md).

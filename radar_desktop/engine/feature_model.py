@@ -33,6 +33,8 @@ VECTORS_PER_ITEM = 128
 ENCODE_CHUNK = 8
 #: Stride (in working pixels) of the joined feature map: finer taps are averaged down to it, coarser ones upsampled.
 JOIN_STRIDE = 8
+#: Channels :func:`intensity_channels` adds when the config weighs them (grey level, grey spread).
+INTENSITY_CHANNELS = 2
 
 
 class FeatureRadarModel:
@@ -203,7 +205,9 @@ def to_grid(tap: torch.Tensor, side: int) -> torch.Tensor:
     pooled = F.avg_pool2d(tap, 3, stride=1, padding=1, count_include_pad=False)
     if pooled.shape[-1] > side:
         return F.adaptive_avg_pool2d(pooled, side)
-    return F.interpolate(pooled, size=(side, side), mode="bilinear", align_corners=False) if pooled.shape[-1] < side else pooled
+    if pooled.shape[-1] < side:
+        return F.interpolate(pooled, size=(side, side), mode="bilinear", align_corners=False)
+    return pooled
 
 
 def intensity_channels(images: torch.Tensor, side: int) -> torch.Tensor:
@@ -222,7 +226,7 @@ def intensity_channels(images: torch.Tensor, side: int) -> torch.Tensor:
 
 def feature_channels(config: ModelConfig) -> int:
     """Channels of the joined feature map: those of every tapped block, and the intensity channels."""
-    return sum(block_channels(b) for b in config.encoder_blocks) + (2 if config.intensity_weight > 0 else 0)
+    return sum(block_channels(b) for b in config.encoder_blocks) + (INTENSITY_CHANNELS if config.intensity_weight > 0 else 0)
 
 
 def descriptor_weights(config: ModelConfig) -> torch.Tensor:
@@ -230,7 +234,7 @@ def descriptor_weights(config: ModelConfig) -> torch.Tensor:
     ``intensity_weight`` on each intensity channel (so the pair weighs that many encoder channels)."""
     weights = torch.ones(feature_channels(config))
     if config.intensity_weight > 0:
-        weights[-2:] = config.intensity_weight**0.5
+        weights[-INTENSITY_CHANNELS:] = config.intensity_weight**0.5
     return weights
 
 
