@@ -92,6 +92,7 @@ class PreparedProfile:
     model: RadarModel
     scorers: dict[str, Scorer]
     resumed_from_step: int | None = None
+    mask: np.ndarray | None = None  # the inspection mask drawn in the wizard (1: inspected), saved with it
 
 
 def build_profile(
@@ -212,6 +213,6 @@ def save_prepared(prepared: PreparedProfile, replace: bool = False) -> Profile:
     target = profile_path(name)
     if target.exists() and not replace:
         raise ProfileError(f"a profile named {name!r} already exists (choose another name, or replace it)")
-    saved = save_profile(prepared.profile, prepared.model, prepared.scorers, target)
+    saved = save_profile(prepared.profile, prepared.model, prepared.scorers, target, prepared.mask)
     discard_checkpoint(checkpoints_dir() / name)
     return saved

@@ -11,6 +11,7 @@ import os
 import shutil
 import stat
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -44,6 +45,20 @@ def _copy_as(source: Path, new_name: str, event: str, detail: str) -> Profile:
         shutil.copytree(source, staging, dirs_exist_ok=True)
         profile = load_profile(staging)
         profile.name = new_name
+        profile.record(event, detail)
+        write_profile_json(staging, profile)
+    return load_profile(target)
+
+
+def revise(name: str, change: Callable[[Profile, Path], None], event: str, detail: str = "") -> Profile:
+    """A new version of profile ``name``: its folder copied, ``change(profile, folder)`` applied to the copy
+    (the profile's fields, and any file it writes in the folder), the event recorded and the copy swapped in
+    whole with its new content hash."""
+    target = open_profile(name).folder
+    with building_folder(target) as staging:
+        shutil.copytree(target, staging, dirs_exist_ok=True)
+        profile = load_profile(staging)
+        change(profile, staging)
         profile.record(event, detail)
         write_profile_json(staging, profile)
     return load_profile(target)

@@ -21,10 +21,11 @@ if TYPE_CHECKING:  # the engine (torch, diffusers) loads only when a model or sc
     from radar_desktop.engine.model import RadarModel
     from radar_desktop.engine.scorers import Scorer
 
-SCHEMA_VERSION = 2  # 2 added notes, author, modified, preprocessing, history and defect scores
+SCHEMA_VERSION = 3  # 2 added notes, author, modified, preprocessing, history and defect scores; 3 inspection, selftest
 PROFILE_FILE = "profile.json"
 MODEL_DIR = "model"
 SCORERS_DIR = "scorers"
+MASK_FILE = "inspection_mask.safetensors"  # key "mask": (H, W) uint8, 1 where the image is inspected
 NAME_PATTERN = re.compile(r"^[\w][\w .+-]{0,63}$")
 
 
@@ -96,6 +97,10 @@ class Profile:
     modified: str = ""
     preprocessing: dict = field(default_factory=dict)  # channels, image_size, resize_mode, roi (a copy of the model's)
     history: list[dict] = field(default_factory=list)  # {"time", "event", "by", "detail"}, oldest first
+    #: mm_per_pixel (None: no scale), min_area and min_length (acceptance rules, 0: off, in mm² / mm with
+    #: a scale, else px² / px), mask (True when MASK_FILE holds an inspection mask)
+    inspection: dict = field(default_factory=dict)
+    selftest: dict = field(default_factory=dict)  # the detection-probability self-test (engine.selftest)
 
     def to_json(self) -> dict:
         return {
@@ -111,6 +116,8 @@ class Profile:
             "scorers": {k: v.to_dict() for k, v in self.scorers.items()},
             "training": self.training,
             "history": self.history,
+            "inspection": self.inspection,
+            "selftest": self.selftest,
             "content_hash": self.content_hash,
         }
 
@@ -159,6 +166,18 @@ class Profile:
             scorer.load_full_state(load_file(str(path)))
         return scorer
 
+    def inspection_mask(self) -> np.ndarray | None:
+        """The (H, W) uint8 inspection mask (1: inspected), or None when the whole image is inspected."""
+        if not self.inspection.get("mask"):
+            return None
+        from safetensors.numpy import load_file
+
+        path = self._folder() / MASK_FILE
+        try:
+            return load_file(str(path))["mask"]
+        except (OSError, KeyError, ValueError) as error:
+            raise ProfileError(f"profile {self.name!r}: its inspection mask {MASK_FILE} is unreadable ({error})") from None
+
     def _folder(self) -> Path:
         if self.folder is None:
             raise ProfileError(f"profile {self.name!r} has not been saved")
@@ -187,13 +206,27 @@ def write_profile_json(folder: Path, profile: Profile) -> None:
     write_text_atomic(folder / PROFILE_FILE, json.dumps(profile.to_json(), indent=2))
 
 
-def save_profile(
-    profile: Profile, model: RadarModel, scorers: dict[str, Scorer], target: Path
-) -> Profile:
-    """Write a complete profile folder atomically at ``target`` and return it with its hash."""
+def write_mask(folder: Path, mask: np.ndarray | None) -> None:
+    """Store ``mask`` (nonzero: inspected) as the profile folder's inspection mask, or remove it (None)."""
     from safetensors.numpy import save_file
 
+    path = folder / MASK_FILE
+    if mask is None:
+        path.unlink(missing_ok=True)
+        return
+    save_file({"mask": np.ascontiguousarray(np.asarray(mask) > 0, dtype=np.uint8)}, str(path))
+
+
+def save_profile(
+    profile: Profile, model: RadarModel, scorers: dict[str, Scorer], target: Path, mask: np.ndarray | None = None
+) -> Profile:
+    """Write a complete profile folder atomically at ``target`` (with its inspection ``mask``, if any)
+    and return it with its hash."""
+    from safetensors.numpy import save_file
+
+    profile.inspection["mask"] = mask is not None
     with building_folder(target) as staging:
+        write_mask(staging, mask)
         model.save(staging / MODEL_DIR)
         (staging / SCORERS_DIR).mkdir()
         for name, scorer in scorers.items():
@@ -239,6 +272,8 @@ def load_profile(folder: Path) -> Profile:
             modified=str(data.get("modified", "")),
             preprocessing=dict(data.get("preprocessing", {})),
             history=list(data.get("history", [])),
+            inspection=dict(data["inspection"]),
+            selftest=dict(data["selftest"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ProfileError(f"{folder.name}: {PROFILE_FILE} is incomplete or invalid ({error!r})") from None
@@ -272,7 +307,12 @@ def _migrate_v1(data: dict, folder: Path) -> dict:
     }
 
 
-MIGRATIONS = {1: _migrate_v1}  # schema n -> n + 1
+def _migrate_v2(data: dict, folder: Path) -> dict:
+    """Schema 2 had no physical scale, acceptance rules, inspection mask or self-test."""
+    return {**data, "schema_version": 3, "inspection": {}, "selftest": {}}
+
+
+MIGRATIONS = {1: _migrate_v1, 2: _migrate_v2}  # schema n -> n + 1
 
 
 def load_verified(folder: Path) -> Profile:
