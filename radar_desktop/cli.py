@@ -335,6 +335,8 @@ class _ScanRun:
             device=self.device,
             thresholds=self.calibration.thresholds,
             model=model_record(self.model),
+            inspection=self.profile.inspection,
+            selftest=self.profile.selftest,
         )
 
 

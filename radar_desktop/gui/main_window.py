@@ -518,6 +518,8 @@ class MainWindow(QMainWindow):
             device=profile.device,
             thresholds=profile.thresholds,
             model=profile.model,
+            inspection=profile.inspection,
+            selftest=profile.selftest,
         )
         return build_report(session, entries)
 

@@ -32,6 +32,8 @@ class SessionInfo:
     thresholds: Thresholds
     model: dict = field(default_factory=dict)
     station: str = field(default_factory=platform.node)
+    inspection: dict = field(default_factory=dict)  # the profile's scale, acceptance rules and mask flag
+    selftest: dict = field(default_factory=dict)  # the profile's detection-probability self-test
     software_version: str = __version__
 
     def to_json(self) -> dict:

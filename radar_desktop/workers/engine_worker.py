@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from radar_desktop.core.cancel import CancelToken, Cancelled
@@ -32,6 +33,9 @@ class LoadedProfile:
     segmentation_level: float
     content_hash: str
     model: dict
+    inspection: dict = field(default_factory=dict)  # scale, acceptance rules, mask flag (Profile.inspection)
+    selftest: dict = field(default_factory=dict)
+    mask: np.ndarray | None = None  # the inspection mask (1: inspected), shown faintly in the viewer
 
 
 class EngineWorker(QObject):
@@ -110,6 +114,9 @@ class EngineWorker(QObject):
                 segmentation_level=profile.segmentation_level(),
                 content_hash=profile.content_hash,
                 model=model_record(model),
+                inspection=dict(profile.inspection),
+                selftest=dict(profile.selftest),
+                mask=profile.inspection_mask(),
             )
         )
 
