@@ -303,7 +303,12 @@ class _ScanRun:
         self.calibration = self.profile.entry(self.scorer)
         self.segmentation_level = self.profile.segmentation_level(self.scorer)
         self.device = describe_device(self.model.device)
-        self.inspector = Inspector(self.model, self.profile.load_scorer(self.scorer), self.calibration.thresholds)
+        self.inspector = Inspector(
+            self.model,
+            self.profile.load_scorer(self.scorer),
+            self.calibration.thresholds,
+            plan=self.profile.inspection_plan(self.scorer),
+        )
         self.entries: list = []
 
     def scan(self, source: Path, on_result, cancel: CancelToken | None = None) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import numpy as np
 
+from radar_desktop.core.regions import Region
 from radar_desktop.core.verdict import Verdict
 
 
@@ -41,7 +42,8 @@ class Timings:
 class InspectionResult:
     """What one single-step inspection found in one image.
 
-    ``anomaly_map`` has the original image's height and width; higher is more anomalous.
+    ``anomaly_map`` has the original image's height and width; higher is more anomalous. ``regions``
+    are measured on flagged images' maps; ``rule`` says what an acceptance rule did (empty: nothing).
     """
 
     source: str
@@ -50,6 +52,8 @@ class InspectionResult:
     score: float
     verdict: Verdict
     timings: Timings = field(default_factory=Timings)
+    regions: tuple[Region, ...] = ()
+    rule: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import numpy as np
 import torch
 
+from radar_desktop.core.acceptance import Judgement
+from radar_desktop.core.inspection_plan import InspectionPlan
 from radar_desktop.core.records import InspectionResult, Timings
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.model import RadarModel
@@ -68,7 +70,8 @@ def batches(items: Sequence, size: int) -> Iterator[Sequence]:
 class Inspector:
     """Inspects images with one model, one scorer and its thresholds.
 
-    Running out of memory never ends a job: the batch is halved until one image at a time, then the
+    A ``plan`` masks each map before pooling, measures flagged images' regions and applies the acceptance
+    rules. Running out of memory never ends a job: the batch is halved until one image at a time, then the
     model moves to the CPU. What was given up is remembered for later calls and told to ``on_notice``.
     """
 
@@ -78,11 +81,13 @@ class Inspector:
         scorer: Scorer,
         thresholds: Thresholds,
         on_notice: Callable[[str], None] = log.warning,
+        plan: InspectionPlan | None = None,
     ) -> None:
         self.model = model
         self.scorer = scorer
         self.thresholds = thresholds
         self.on_notice = on_notice
+        self.plan = plan
         self.max_batch: int | None = None
 
     def inspect(self, images: Sequence[np.ndarray], sources: Sequence[str]) -> list[InspectionResult]:
@@ -125,8 +130,9 @@ class Inspector:
         if self.model.device.type == "cuda":
             torch.cuda.synchronize()
         forwarded = time.perf_counter()
-        maps, scores = self.scorer.score(self.model, output)
+        maps, scores = self.scorer.score(self.model, output, self.plan.mask if self.plan else None)
         full_maps = [to_original_size(m, p) for m, p in zip(maps, placements)]
+        judgements = [self._judge(m, float(s)) for m, s in zip(full_maps, scores)]
         done = time.perf_counter()
         share = 1000.0 / len(images)
         timings = Timings(
@@ -140,8 +146,14 @@ class Inspector:
                 scorer=self.scorer.name,
                 anomaly_map=full_map,
                 score=float(score),
-                verdict=self.thresholds.verdict(float(score)),
+                verdict=judgement.verdict,
                 timings=timings,
+                regions=judgement.regions,
+                rule=judgement.rule,
             )
-            for source, full_map, score in zip(sources, full_maps, scores)
+            for source, full_map, score, judgement in zip(sources, full_maps, scores, judgements)
         ]
+
+    def _judge(self, full_map: np.ndarray, score: float) -> Judgement:
+        verdict = self.thresholds.verdict(score)
+        return self.plan.judge(full_map, verdict) if self.plan else Judgement(verdict, ())

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 from radar_desktop.core.calibration import calibrate_thresholds
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
+from radar_desktop.core.inspection_area import masked_map
 from radar_desktop.core.maps import gaussian_blur
 from radar_desktop.core.one_class import PaperClassifier, paper_features, paper_heatmap
 from radar_desktop.core.pooling import POOL_STATS_KEY, POOLINGS, combine_parts, part_statistics, pool_parts
@@ -94,9 +95,11 @@ class Scorer(ABC):
             raise RuntimeError(f"the {self.name} scorer has not been calibrated")
         return combine_parts(pool_parts(anomaly_map), self._pool_stats)
 
-    def score(self, model: RadarModel, output: ForwardOutput) -> tuple[list[np.ndarray], np.ndarray]:
-        """Content maps and image scores for one batch."""
-        maps = self.content_maps(model, output)
+    def score(
+        self, model: RadarModel, output: ForwardOutput, mask: np.ndarray | None = None
+    ) -> tuple[list[np.ndarray], np.ndarray]:
+        """Content maps and image scores for one batch; ``mask`` (nonzero: inspected) is applied before pooling."""
+        maps = [masked_map(m, mask) for m in self.content_maps(model, output)]
         return maps, np.array([self.pool(m) for m in maps], dtype=np.float64)
 
     def observe_calibration(self, model: RadarModel, output: ForwardOutput) -> None:
@@ -189,10 +192,12 @@ class PaperScorer(Scorer):
         noise = output.noise_pred.float().mean(dim=1).cpu().numpy()
         return np.stack([paper_heatmap(m) for m in noise])
 
-    def score(self, model: RadarModel, output: ForwardOutput) -> tuple[list[np.ndarray], np.ndarray]:
+    def score(
+        self, model: RadarModel, output: ForwardOutput, mask: np.ndarray | None = None
+    ) -> tuple[list[np.ndarray], np.ndarray]:
         if self._classifier is None:
             raise RuntimeError("the paper scorer has not been calibrated")
-        maps = self.content_maps(model, output)
+        maps = [masked_map(m, mask) for m in self.content_maps(model, output)]
         return maps, self._classifier.score(np.stack([paper_features(m) for m in maps]))
 
     def observe_calibration(self, model: RadarModel, output: ForwardOutput) -> None:

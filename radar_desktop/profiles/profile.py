@@ -17,6 +17,7 @@ from radar_desktop.core.records import local_timestamp, login_name
 from radar_desktop.core.verdict import Thresholds
 
 if TYPE_CHECKING:  # the engine (torch, diffusers) loads only when a model or scorer is needed
+    from radar_desktop.core.inspection_plan import InspectionPlan
     from radar_desktop.engine.calibrate import Calibration
     from radar_desktop.engine.model import RadarModel
     from radar_desktop.engine.scorers import Scorer
@@ -145,6 +146,15 @@ class Profile:
         name = scorer or self.default_scorer
         entry = self.entry(name)
         return entry.thresholds.nok if SCORERS[name].pooled_from_map and entry.score_is_map_peak else entry.map_range[1]
+
+    def inspection_plan(self, scorer: str | None = None) -> InspectionPlan:
+        """How inspections with ``scorer`` cut, measure and judge regions, and where they look."""
+        from radar_desktop.core.acceptance import AcceptanceRules
+        from radar_desktop.core.inspection_plan import InspectionPlan
+
+        return InspectionPlan(
+            self.segmentation_level(scorer), AcceptanceRules.from_inspection(self.inspection), self.inspection_mask()
+        )
 
     def load_model(self, device) -> RadarModel:
         """The profile's model, of whichever space it was trained in."""

@@ -103,7 +103,9 @@ class EngineWorker(QObject):
         device = resolve_device(self._device_name)
         model = profile.load_model(device)
         scorer = profile.load_scorer()
-        self._inspector = Inspector(model, scorer, profile.thresholds(), on_notice=self._notice)
+        self._inspector = Inspector(
+            model, scorer, profile.thresholds(), on_notice=self._notice, plan=profile.inspection_plan()
+        )
         self.sig_profile_loaded.emit(
             LoadedProfile(
                 name=profile.name,
