@@ -75,6 +75,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         command.add_argument("name")
         command.add_argument("new_name")
     actions.add_parser("delete", help="move a profile to the trash folder").add_argument("name")
+    selftest = actions.add_parser(
+        "selftest", help="detection probability (a90) for synthetic defects pasted into the held-back images"
+    )
+    selftest.add_argument("name")
+    selftest.add_argument("--seed", type=int, default=0, help="seed of the defects' places (default 0)")
+    selftest.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
 
     evaluate = subparsers.add_parser("evaluate", help="measure a profile on an MVTec-layout dataset")
     evaluate.add_argument("--profile", required=True)
@@ -320,7 +326,7 @@ class _ScanRun:
         paths = list_images(source)
         with progress_bar("scan") as progress:
             for outcome in scan_files(self.inspector, paths, cancel=cancel, progress=progress):
-                entry = entry_from_outcome(len(self.entries) + 1, outcome)
+                entry = entry_from_outcome(len(self.entries) + 1, outcome, mm_per_pixel=self.profile.inspection.get("mm_per_pixel"))
                 self.entries.append(entry)
                 if outcome.result is not None:
                     path, channels = outcome.path, self.model.config.channels
@@ -409,11 +415,33 @@ def _profiles(args: argparse.Namespace) -> int:
     elif args.action == "import":
         profile = manage.import_profile(args.file, args.name, args.replace)
         print(f"imported {profile.name!r} (hash {profile.content_hash[:12]} checked)")
+    elif args.action == "selftest":
+        return _selftest(args)
     elif args.action in ("duplicate", "rename"):
         profile = getattr(manage, args.action)(args.name, args.new_name)
         print(f"{args.action}d {args.name!r} -> {profile.name!r}")
     else:
         print(f"moved {args.name!r} to {manage.delete(args.name)}")
+    return 0
+
+
+def _selftest(args: argparse.Namespace) -> int:
+    """POD self-test of a stored profile with synthetic defects; the result is kept as a new version."""
+    from radar_desktop.engine.device import resolve_device
+    from radar_desktop.engine.selftest import selftest_table
+    from radar_desktop.profiles.selftest_run import selftest_profile
+
+    cancel = CancelToken()
+    with progress_bar("self-test") as progress, cancel_on_interrupt(cancel):
+        profile, record = selftest_profile(args.name, resolve_device(args.device), seed=args.seed, cancel=cancel, progress=progress)
+    scores = record["scores"]
+    samples = sum(len(s["sizes"]) for s in scores["shapes"].values())
+    print(
+        f"self-test of {profile.name!r} (scorer {scores['scorer']}, NOK > {record['nok']:.4g}): {samples} synthetic defects "
+        f"in {scores['images']} held-back images, {scores['seconds']:.1f} s"
+    )
+    print("\n".join(selftest_table(record)))
+    print(f"saved as a new version of {profile.name!r} (hash {profile.content_hash[:12]})")
     return 0
 
 

@@ -37,7 +37,8 @@ def test_train_scan_evaluate_end_to_end(dataset, tiny_config_file, tmp_path, cap
     assert main(["scan", "--profile", "Tile A", "--input", str(scan_dir), "--csv", str(out_csv), "--maps", str(maps)]) == 0
     with out_csv.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == ["index", "name", "path", "inspected_at", "score", "verdict", "message", "comment", "milliseconds"]
+    assert list(rows[0]) == ["index", "name", "path", "inspected_at", "score", "verdict", "message", "comment", "milliseconds",
+                             "regions", "largest_area", "area_unit", "largest_length", "length_unit", "region_list", "rule"]
     assert len(rows) == 13
     broken = [r for r in rows if r["name"] == "corrupt.png"]
     assert broken[0]["verdict"] == "ERROR" and "not a readable image" in broken[0]["message"]
@@ -46,6 +47,9 @@ def test_train_scan_evaluate_end_to_end(dataset, tiny_config_file, tmp_path, cap
     bad = [float(r["score"]) for r in scored if "defect_" in r["path"]]
     assert min(bad) > max(good)
     assert all(r["verdict"] == "NOK" for r in scored if "defect_" in r["path"])
+    # each NOK row lists its measured regions, in pixels since the profile has no scale
+    assert all(int(r["regions"]) >= 1 and r["area_unit"] == "px²" for r in scored if r["verdict"] == "NOK")
+    assert all(r["regions"] == "0" and r["largest_area"] == "" for r in scored if r["verdict"] == "OK")
     assert len(list(maps.glob("*_heatmap.png"))) == 12
 
     out_json = tmp_path / "eval.json"

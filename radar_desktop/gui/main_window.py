@@ -508,7 +508,8 @@ class MainWindow(QMainWindow):
 
         profile = self.scan_profile
         model = self.table.model
-        entries = [entry_from_outcome(i + 1, o, c) for i, (o, c) in enumerate(zip(model.outcomes, model.comments))]
+        scale = profile.inspection.get("mm_per_pixel")
+        entries = [entry_from_outcome(i + 1, o, c, scale) for i, (o, c) in enumerate(zip(model.outcomes, model.comments))]
         session = SessionInfo(
             operator=operator,
             source=self.scan_source,

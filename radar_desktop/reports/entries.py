@@ -14,7 +14,10 @@ from radar_desktop.core.records import ScanOutcome
 ERROR = "ERROR"
 VERDICTS = ("OK", "REVIEW", "NOK", ERROR)
 FLAGGED = frozenset({"REVIEW", "NOK"})
-CSV_COLUMNS = ("index", "name", "path", "inspected_at", "score", "verdict", "message", "comment", "milliseconds")
+CSV_COLUMNS = (
+    "index", "name", "path", "inspected_at", "score", "verdict", "message", "comment", "milliseconds",
+    "regions", "largest_area", "area_unit", "largest_length", "length_unit", "region_list", "rule",
+)
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,8 @@ class ReportEntry:
     """One file of an inspection session.
 
     ``verdict`` is OK, REVIEW, NOK or ERROR (the file could not be inspected; ``message`` says why).
-    ``index`` counts from 1 in inspection order.
+    ``index`` counts from 1 in inspection order. ``regions`` are :meth:`Region.to_json` records, largest
+    first; ``rule`` says what an acceptance rule did.
     """
 
     index: int
@@ -33,6 +37,8 @@ class ReportEntry:
     message: str = ""
     comment: str = ""
     milliseconds: float = 0.0
+    regions: tuple[dict, ...] = ()
+    rule: str = ""
 
     @property
     def name(self) -> str:
@@ -43,12 +49,28 @@ class ReportEntry:
         return self.verdict in FLAGGED
 
     def to_json(self) -> dict:
-        return {**asdict(self), "name": self.name}
+        return {**asdict(self), "regions": list(self.regions), "name": self.name}
+
+    def region_list(self) -> str:
+        """The regions in words, largest first, e.g. ``0.42 mm² · 1.3 mm; 0.05 mm² · 0.3 mm (ignored)``."""
+        return "; ".join(region_text(r) for r in self.regions)
 
     def csv_row(self) -> list[str]:
         score = "" if self.score is None else f"{self.score:.6g}"
         values = (self.index, self.name, self.path, self.inspected_at, score, self.verdict, self.message, self.comment)
-        return [str(v) for v in values] + [f"{self.milliseconds:.1f}"]
+        largest = self.regions[0] if self.regions else None
+        measured = (
+            [f"{largest['area']:.6g}", largest["area_unit"], f"{largest['length']:.6g}", largest["length_unit"]]
+            if largest else ["", "", "", ""]
+        )
+        return [str(v) for v in values] + [f"{self.milliseconds:.1f}", str(len(self.regions)), *measured,
+                                           self.region_list(), self.rule]
+
+
+def region_text(region: dict) -> str:
+    """One region record in words: area, length, and whether a rule ignored it."""
+    text = f"{region['area']:.3g} {region['area_unit']} · {region['length']:.3g} {region['length_unit']}"
+    return text + (" (ignored)" if region.get("ignored") else "")
 
 
 def verdict_of(outcome: ScanOutcome) -> str:
@@ -56,8 +78,10 @@ def verdict_of(outcome: ScanOutcome) -> str:
     return ERROR if outcome.result is None else outcome.result.verdict.value
 
 
-def entry_from_outcome(index: int, outcome: ScanOutcome, comment: str = "") -> ReportEntry:
-    """The report entry of one scan outcome."""
+def entry_from_outcome(
+    index: int, outcome: ScanOutcome, comment: str = "", mm_per_pixel: float | None = None
+) -> ReportEntry:
+    """The report entry of one scan outcome; region sizes in mm with a scale (``mm_per_pixel``), else px."""
     result = outcome.result
     return ReportEntry(
         index=index,
@@ -68,6 +92,8 @@ def entry_from_outcome(index: int, outcome: ScanOutcome, comment: str = "") -> R
         message=outcome.error or "",
         comment=comment,
         milliseconds=outcome.milliseconds,
+        regions=() if result is None else tuple(r.to_json(mm_per_pixel) for r in result.regions),
+        rule="" if result is None else result.rule,
     )
 
 

@@ -17,7 +17,8 @@ JPEG_QUALITY = 88
 class EntryFigure:
     """JPEG-encoded pictures of one image, at most ``FIGURE_SIDE`` pixels on the long side.
 
-    ``outlines`` are closed polygons (N, 2 as x, y) in the pictures' pixel coordinates.
+    ``outlines`` are closed polygons (N, 2 as x, y) in the pictures' pixel coordinates; ``scale`` is the
+    pictures' size over the original image's.
     """
 
     width: int
@@ -25,6 +26,7 @@ class EntryFigure:
     original_jpeg: bytes
     overlay_jpeg: bytes
     outlines: tuple[np.ndarray, ...]
+    scale: float = 1.0
 
 
 def defect_contours(anomaly_map: np.ndarray, level: float) -> list[np.ndarray]:
@@ -51,7 +53,7 @@ def make_figure(
     original = np.round(np.clip(small, 0, 1) * 255).astype(np.uint8)
     original = original[:, :, 0] if original.shape[2] == 1 else cv2.cvtColor(original, cv2.COLOR_RGB2BGR)
     outlines = tuple(c * np.float32(scale) for c in defect_contours(anomaly_map, segmentation_level))
-    return EntryFigure(size[0], size[1], _jpeg(original), _jpeg(heat), outlines)
+    return EntryFigure(size[0], size[1], _jpeg(original), _jpeg(heat), outlines, scale)
 
 
 def _jpeg(image: np.ndarray) -> bytes:

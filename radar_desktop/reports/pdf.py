@@ -19,9 +19,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from radar_desktop.core.acceptance import AcceptanceRules
 from radar_desktop.core.atomic import atomic_output
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
-from radar_desktop.reports.entries import ReportEntry
+from radar_desktop.reports.entries import ReportEntry, region_text
 from radar_desktop.reports.figures import EntryFigure
 from radar_desktop.reports.pdf_text import fit, pdf_text, wrap
 from radar_desktop.reports.session import Report
@@ -31,9 +32,10 @@ MARGIN = 42.0
 ROW = 13.0
 NOTE_SMALL = 5.8  # two lines of it fit in one row
 PANEL_GAP = 10.0
-PANEL_HEIGHT = 150.0
+PANEL_HEIGHT = 140.0
 BLOCK_HEIGHT = 215.0
 ENTRIES_PER_DETAIL_PAGE = 3
+REGIONS_LISTED = 5  # on a picture block; the CSV and JSON list all
 VERDICT_COLOURS = {"OK": "#2e7d32", "REVIEW": "#ef6c00", "NOK": "#c62828", "ERROR": "#616161"}
 ZONE_TINTS = {"OK": "#e8f5e9", "REVIEW": "#fff3e0", "NOK": "#ffebee"}
 GREY = HexColor("#616161")
@@ -206,6 +208,7 @@ class _ReportWriter:
             ("Device", session.device),
             ("Model", _model_line(model)),
             ("Thresholds", f"REVIEW when score > {thresholds.review:.4g},  NOK when score > {thresholds.nok:.4g}"),
+            *inspection_rows(session.inspection),
         ]
         y = self._key_values(rows, y - 16)
         stats = report.summary.statistics
@@ -432,16 +435,29 @@ class _ReportWriter:
             c.setFont("Helvetica", 8)
             c.drawCentredString(x + panel_width / 2, top - PANEL_HEIGHT - 10, caption)
             if figure is not None:
-                self._panel(figure, i, x, top, panel_width)
+                self._panel(entry, figure, i, x, top, panel_width)
         if figure is None:
             c.setFillColor(GREY)
             c.drawCentredString(self.left + (self.right - self.left) / 2, top - PANEL_HEIGHT / 2, "picture unavailable")
+        c.setFillColor(HexColor("#212121"))
+        c.setFont("Helvetica", 8)
+        measured = _regions_line(entry)
+        if measured:
+            c.drawString(self.left, top - PANEL_HEIGHT - 23, fit(pdf_text(measured), "Helvetica", 8, self.right - self.left))
         if entry.comment:
-            c.setFillColor(HexColor("#212121"))
             c.setFont("Helvetica-Oblique", 8.5)
-            c.drawString(self.left, top - PANEL_HEIGHT - 24, fit(pdf_text(f"Comment: {entry.comment}"), "Helvetica-Oblique", 8.5, self.right - self.left))
+            c.drawString(self.left, top - PANEL_HEIGHT - 35, fit(pdf_text(f"Comment: {entry.comment}"), "Helvetica-Oblique", 8.5, self.right - self.left))
 
-    def _panel(self, figure: EntryFigure, which: int, x: float, top: float, panel_width: float) -> None:
+    def _region_numbers(self, entry: ReportEntry, scale: float, left: float, top: float) -> None:
+        """Each region's number beside its box on the outline panel, as the regions line lists them."""
+        c = self.canvas
+        c.setFont("Helvetica-Bold", 7)
+        for number, region in enumerate(entry.regions[:REGIONS_LISTED], start=1):
+            x, y, w, _ = region["bbox"]
+            c.setFillColor(GREY if region.get("ignored") else OUTLINE)
+            c.drawString(left + (x + w) * scale + 2, top - y * scale - 6, str(number))
+
+    def _panel(self, entry: ReportEntry, figure: EntryFigure, which: int, x: float, top: float, panel_width: float) -> None:
         c = self.canvas
         scale = min(panel_width / figure.width, PANEL_HEIGHT / figure.height)
         w, h = figure.width * scale, figure.height * scale
@@ -461,6 +477,7 @@ class _ReportWriter:
                     path.lineTo(*point)
                 path.close()
                 c.drawPath(path, stroke=1, fill=0)
+        self._region_numbers(entry, figure.scale * scale, left, bottom + h)
 
 
 def _model_line(model: dict) -> str:
@@ -481,5 +498,26 @@ def _model_line(model: dict) -> str:
     )
 
 
+def inspection_rows(inspection: dict) -> list[tuple[str, str]]:
+    """The cover's lines on the profile's scale, acceptance rule and inspection mask."""
+    scale = inspection.get("mm_per_pixel")
+    return [
+        ("Scale", f"{scale:.4g} mm per pixel (region sizes in mm)" if scale else "none (region sizes in pixels)"),
+        ("Acceptance rule", AcceptanceRules.from_inspection(inspection).describe()),
+        ("Inspection mask", "yes: masked areas are not inspected" if inspection.get("mask") else "none: the whole image is inspected"),
+    ]
+
+
+def _regions_line(entry: ReportEntry) -> str:
+    """The numbered regions (largest first, the first few) and what an acceptance rule did."""
+    regions = entry.regions
+    if not regions:
+        return entry.rule
+    listed = "   ".join(f"{i}) {region_text(r)}" for i, r in enumerate(regions[:REGIONS_LISTED], start=1))
+    more = f"   and {len(regions) - REGIONS_LISTED} more" if len(regions) > REGIONS_LISTED else ""
+    line = f"Regions: {listed}{more}"
+    return f"{line}   ·   {entry.rule}" if entry.rule else line
+
+
 def _note(entry: ReportEntry) -> str:
-    return "  ·  ".join(text for text in (entry.message, entry.comment) if text)
+    return "  ·  ".join(text for text in (entry.message, entry.rule, entry.comment) if text)
