@@ -276,6 +276,8 @@ class MainWindow(QMainWindow):
         )
         self._set_enabled_for_scan(True)
         self.live_view.set_profile(profile.thresholds, profile.map_range, profile.segmentation_level)
+        for viewer in (self.viewer, self.live_view.viewer):
+            viewer.set_inspection(profile.inspection.get("mm_per_pixel"), profile.mask)
         self.live_view.set_roi(self._stored_roi(profile.name))
         if self.pending_scan is not None:
             paths, self.pending_scan = self.pending_scan, None
@@ -314,6 +316,7 @@ class MainWindow(QMainWindow):
         self.viewer.clear()
         self.charts.set_scores([])
         self.scan_profile = self.profile
+        self.table.model.mm_per_pixel = self.profile.inspection.get("mm_per_pixel")
         self.busy = True
         self._set_enabled_for_scan(False)
         self.cancel_button.setEnabled(True)
@@ -494,6 +497,7 @@ class MainWindow(QMainWindow):
             self.status_label.setText(f"Snapshot saved to {outcome.path} (the table holds results of another profile)")
             return
         self.scan_profile = profile
+        table.mm_per_pixel = profile.inspection.get("mm_per_pixel")
         self.scan_source = self.scan_source or f"live: {self.live_view.source_box.currentText()}"
         table.append(outcome)
         self._charts_dirty = True

@@ -12,8 +12,8 @@ from radar_desktop.core.records import ScanOutcome
 from radar_desktop.gui.images import to_pixmap
 from radar_desktop.reports.entries import ERROR, verdict_of
 
-COLUMNS = ("", "Name", "Score", "Verdict", "ms", "Message", "Comment")
-COMMENT_COLUMN = 6
+COLUMNS = ("", "Name", "Score", "Verdict", "ms", "Regions", "Message", "Comment")
+COMMENT_COLUMN = 7
 FILTERS = ("All", "OK", "REVIEW", "NOK", "Flagged (REVIEW + NOK)", ERROR)
 VERDICT_BACKGROUNDS = {"OK": "#e8f5e9", "REVIEW": "#fff3e0", "NOK": "#ffebee", ERROR: "#eeeeee"}
 SORT_ROLE = Qt.UserRole + 1
@@ -27,6 +27,7 @@ class ResultsModel(QAbstractTableModel):
         self.outcomes: list[ScanOutcome] = []
         self.comments: list[str] = []
         self._pixmaps: list = []
+        self.mm_per_pixel: float | None = None  # the scan's profile scale: region sizes in mm, else px
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt API)
         return 0 if parent.isValid() else len(self.outcomes)
@@ -53,7 +54,8 @@ class ResultsModel(QAbstractTableModel):
                 "" if score is None else f"{score:.4g}",
                 verdict,
                 f"{outcome.milliseconds:.0f}",
-                outcome.error or "",
+                self._regions_text(outcome),
+                outcome.error or (outcome.result.rule if outcome.result else ""),
                 self.comments[index.row()],
             )[column]
         if role == Qt.EditRole and column == COMMENT_COLUMN:
@@ -65,6 +67,7 @@ class ResultsModel(QAbstractTableModel):
                 -1e300 if score is None else score,
                 verdict,
                 outcome.milliseconds,
+                self._largest_area(outcome),
                 outcome.error or "",
                 self.comments[index.row()],
             )[column]
@@ -73,6 +76,16 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.ToolTipRole:
             return outcome.path if outcome.error is None else f"{outcome.path}\n{outcome.error}"
         return None
+
+    def _regions_text(self, outcome: ScanOutcome) -> str:
+        """How many regions and the largest's size, e.g. ``2 · 0.42 mm² · 1.3 mm``."""
+        regions = outcome.result.regions if outcome.result else ()
+        return f"{len(regions)} · {regions[0].describe(self.mm_per_pixel)}" if regions else ""
+
+    @staticmethod
+    def _largest_area(outcome: ScanOutcome) -> float:
+        regions = outcome.result.regions if outcome.result else ()
+        return regions[0].area_px if regions else 0.0
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlags:
         flags = super().flags(index)
@@ -147,7 +160,7 @@ class ResultsTableWidget(QWidget):
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
-        for column, width in enumerate((48, 150, 64, 68, 44, 140)):
+        for column, width in enumerate((48, 150, 64, 68, 44, 150, 140)):
             self.view.setColumnWidth(column, width)
         self.view.doubleClicked.connect(self._on_view_activated)
         self.view.selectionModel().currentRowChanged.connect(self._on_view_activated)

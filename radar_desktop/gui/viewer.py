@@ -9,12 +9,16 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from radar_desktop.core.inspection_area import fitted_mask
 from radar_desktop.core.records import InspectionResult
 from radar_desktop.core.verdict import Verdict
 from radar_desktop.reports.figures import defect_contours
 
 VERDICT_COLOURS = {Verdict.OK: "#2e7d32", Verdict.REVIEW: "#ef6c00", Verdict.NOK: "#c62828"}
 CONTOUR_PEN = pg.mkPen("#00e5ff", width=2)
+LABEL_FILL = pg.mkBrush(0, 0, 0, 150)
+MASK_TINT = (120, 144, 156, 110)  # blue-grey, translucent: masked areas stay readable
+MAX_LABELS = 10  # the largest regions; the table and reports list them all
 
 
 class ViewerWidget(QWidget):
@@ -52,6 +56,13 @@ class ViewerWidget(QWidget):
         self.colour_bar.setImageItem(self.heatmap)
         self.graphics.addItem(self.colour_bar, row=0, col=2)
         self.contour_items: list[pg.PlotCurveItem] = []
+        self.label_items: list[pg.TextItem] = []
+        self.mask_items = [pg.ImageItem(), pg.ImageItem()]  # the profile's never-inspected areas, faintly
+        for box, item in zip((self.left, self.right), self.mask_items):
+            item.setZValue(5)
+            box.addItem(item)
+        self._mm_per_pixel: float | None = None
+        self._mask: np.ndarray | None = None
 
         controls = QHBoxLayout()
         for widget in (self.overlay_box, QLabel("Opacity"), self.opacity, self.contour_box, self.scale_box):
@@ -89,31 +100,63 @@ class ViewerWidget(QWidget):
         for item in (self.heatmap, self.overlay_item):
             item.setImage(result.anomaly_map, levels=(low, max(high, low + 1e-9)))
         self.colour_bar.setLevels((low, high))
-        for item in self.contour_items:
-            item.getViewBox().removeItem(item)
-        self.contour_items = []
+        self._remove_drawn()
         for outline in defect_contours(result.anomaly_map, segmentation_level):
             for box in (self.left, self.right):
                 curve = pg.PlotCurveItem(outline[:, 0], outline[:, 1], pen=CONTOUR_PEN)
                 box.addItem(curve)
                 self.contour_items.append(curve)
+        self._label_regions(result)
+        self._show_mask(result.anomaly_map.shape)
         colour = VERDICT_COLOURS[result.verdict]
         name = html.escape(result.source.replace("\\", "/").rsplit("/", 1)[-1])
         self.header.setText(
             f"<b>{name}</b> &nbsp; score <b>{result.score:.4g}</b> &nbsp; NOK threshold {threshold:.4g} &nbsp; "
             f"<span style='color:{colour}; font-weight:bold'>{result.verdict.value}</span>"
+            + (f" &nbsp; <i>{html.escape(result.rule)}</i>" if result.rule else "")
         )
         self._refresh_layers()
         if fit:
             self.left.autoRange(padding=0.01)
 
+    def set_inspection(self, mm_per_pixel: float | None, mask: np.ndarray | None) -> None:
+        """The profile's scale (region labels in mm, else px) and inspection mask (1: inspected)."""
+        self._mm_per_pixel, self._mask = mm_per_pixel, mask
+
+    def _label_regions(self, result: InspectionResult) -> None:
+        """A numbered size label beside each region (those an acceptance rule ignored in grey)."""
+        for number, region in enumerate(result.regions[:MAX_LABELS], start=1):
+            x, y, w, _ = region.bbox
+            text = f"{number}: {region.describe(self._mm_per_pixel)}" + (" (ignored)" if region.ignored else "")
+            for box in (self.left, self.right):
+                label = pg.TextItem(text, color="#bdbdbd" if region.ignored else "#00e5ff", fill=LABEL_FILL, anchor=(0, 1))
+                label.setPos(x + w, y)
+                label.setZValue(10)
+                box.addItem(label)
+                self.label_items.append(label)
+
+    def _show_mask(self, shape: tuple[int, int]) -> None:
+        """Tint the never-inspected areas of an image of ``shape``; nothing without a mask."""
+        if self._mask is None:
+            for item in self.mask_items:
+                item.clear()
+            return
+        excluded = ~fitted_mask(self._mask, shape)
+        tint = np.zeros((*shape, 4), np.uint8)
+        tint[excluded] = MASK_TINT
+        for item in self.mask_items:
+            item.setImage(tint, levels=(0, 255))
+
+    def _remove_drawn(self) -> None:
+        for item in self.contour_items + self.label_items:
+            item.getViewBox().removeItem(item)
+        self.contour_items, self.label_items = [], []
+
     def clear(self) -> None:
         self._result = None
-        for item in (self.original, self.overlay_item, self.heatmap):
+        for item in (self.original, self.overlay_item, self.heatmap, *self.mask_items):
             item.clear()
-        for item in self.contour_items:
-            item.getViewBox().removeItem(item)
-        self.contour_items = []
+        self._remove_drawn()
         self.header.setText("No image")
 
     def _refresh_layers(self) -> None:
@@ -121,7 +164,7 @@ class ViewerWidget(QWidget):
         self.overlay_item.setOpacity(self.opacity.value() / 100)
         self.opacity.setEnabled(self.overlay_box.isChecked())
         self.colour_bar.setVisible(self.scale_box.isChecked())
-        for item in self.contour_items:
+        for item in self.contour_items + self.label_items:
             item.setVisible(self.contour_box.isChecked())
 
     @property
