@@ -52,6 +52,15 @@ def test_the_whole_wizard_with_cancel_and_resume_makes_a_working_profile(wizard,
     next_page(wizard, qtbot, wizard.defects_page)
     wizard.defects_page.folder.setText(str(dataset / "test" / "defect"))
     assert "6 defect images" in wizard.defects_page.summary.text()
+    next_page(wizard, qtbot, wizard.scale_page)
+    wizard.scale_page.editor.set_line((4.0, 10.0), (54.0, 10.0))  # 50 px over a 5 mm feature
+    wizard.scale_page.editor.set_known_length(5.0)
+    assert wizard.scale_page.editor.mm_per_pixel() == pytest.approx(0.1)
+    next_page(wizard, qtbot, wizard.area_page)
+    area = wizard.area_page
+    assert area.min_area.suffix() == " mm²"
+    area.editor.paint_stroke([(2.0, 2.0), (10.0, 2.0)], include=False)
+    area.min_area.setValue(0.05)
     next_page(wizard, qtbot, wizard.training_page)
 
     page = wizard.training_page
@@ -88,6 +97,9 @@ def test_the_whole_wizard_with_cancel_and_resume_makes_a_working_profile(wizard,
     assert profile.thresholds().nok == pytest.approx(expected)
     assert len(profile.entry().defect_scores) == 6
     assert [e["event"] for e in profile.history] == ["created", "thresholds set"]
+    assert profile.inspection == {"mm_per_pixel": pytest.approx(0.1), "min_area": 0.05, "min_length": 0.0, "mask": True}
+    mask = profile.inspection_mask()
+    assert mask.shape == (64, 64) and mask[2, 5] == 0 and mask[40, 40] == 1
     defects, good = np.asarray(profile.entry().defect_scores), np.asarray(profile.entry().good_scores)
     assert np.median(defects) > np.median(good)  # the defect examples score above the good ones
 
@@ -102,6 +114,10 @@ def test_the_wizard_makes_an_encoder_space_profile_by_default_settings(window, q
     wizard.good_page.folder.setText(str(dataset / "train" / "good"))
     next_page(wizard, qtbot, wizard.defects_page)
     wizard.defects_page.folder.setText(str(dataset / "test" / "defect"))
+    next_page(wizard, qtbot, wizard.scale_page)
+    wizard.scale_page.editor.set_scale(None)  # no scale: sizes in pixels, and no mask
+    next_page(wizard, qtbot, wizard.area_page)
+    assert wizard.area_page.min_area.suffix() == " px²"
     next_page(wizard, qtbot, wizard.training_page)
     wizard.training_page.train_button.click()
     qtbot.waitUntil(lambda: wizard.training_page.prepared is not None, timeout=300_000)
@@ -113,6 +129,7 @@ def test_the_wizard_makes_an_encoder_space_profile_by_default_settings(window, q
     save_prepared(wizard.result_profile())
     profile = open_profile("Encoded E1")
     assert profile.training["space"] == "encoder" and profile.default_scorer == "features"
+    assert profile.inspection["mask"] is False and profile.inspection_mask() is None
     defects, good = np.asarray(profile.entry().defect_scores), np.asarray(profile.entry().good_scores)
     assert np.median(defects) > np.median(good)
 

@@ -41,3 +41,19 @@ def test_too_few_or_no_images_are_refused_with_the_reason(tmp_path):
     assert "0 readable images" in empty.refusal and "holds no images" in empty.unreadable[0][1]
     write_png(tmp_path / "one.png", texture(np.random.default_rng(0), 64))
     assert "at least 4 are needed" in check_good_folder(tmp_path).refusal
+
+
+def test_many_sizes_are_summarised_with_the_full_list_kept_for_details(tmp_path):
+    from radar_desktop.profiles.folder_check import sizing_plan
+
+    rng = np.random.default_rng(3)
+    for i in range(30):
+        write_png(tmp_path / f"tile_{i:02d}.png", texture(rng, 64)[: 40 + i, : 50 + (i % 7)])
+    check = check_good_folder(tmp_path)
+    assert check.size_range() == "30 distinct sizes, 50–56 px wide and 40–64 px high, 1 channel"
+    assert [w for w in check.warnings if "differ" in w] == [f"sizes or channels differ: {check.size_range()}"]
+    details = check.size_details().splitlines()
+    assert len(details) == 30 and details[0].strip() == "1 x  50 x 40, 1 channel"
+    assert "mirror-padded" in sizing_plan("fit", 256) and "not kept" in sizing_plan("stretch", 256)
+    same = check_good_folder(tmp_path / "none")
+    assert same.size_range() == "no readable images"

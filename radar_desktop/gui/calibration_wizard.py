@@ -1,9 +1,10 @@
 """The calibration wizard: how a technician makes a profile without knowing what a diffusion model is.
 
-Pages: product name and notes; good images (checked); optional defect examples; training (budget,
-live loss chart, Cancel that keeps a checkpoint, resume); thresholds (histogram with draggable lines,
-or from a target false-reject rate with its confidence bound); summary. Returns a prepared profile or
-``None``; the caller saves it.
+Pages: product name and notes; good images (checked); optional defect examples; physical scale
+(optional); inspection mask and acceptance rules (optional); training (budget, live loss chart, Cancel
+that keeps a checkpoint, resume); thresholds (histogram with draggable lines, or from a target
+false-reject rate with its confidence bound); summary with the detection-probability self-test.
+Returns a prepared profile or ``None``; the caller saves it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -38,8 +40,11 @@ from PySide6.QtWidgets import (
 from radar_desktop.core.calibration import false_reject_rate, false_reject_upper_bound, threshold_for_false_reject_rate
 from radar_desktop.core.metrics import best_f1_threshold
 from radar_desktop.core.verdict import Thresholds
+from radar_desktop.core.regions import units
 from radar_desktop.engine.config import ModelConfig, TrainConfig, default_config
-from radar_desktop.profiles.folder_check import FolderCheck, check_good_folder
+from radar_desktop.gui.mask_editor import MaskEditorWidget
+from radar_desktop.gui.scale_editor import ScaleWidget
+from radar_desktop.profiles.folder_check import FolderCheck, check_good_folder, sizing_plan
 from radar_desktop.profiles.paths import data_home
 from radar_desktop.profiles.profile import ProfileError, check_name
 from radar_desktop.profiles.store import profile_path
@@ -110,6 +115,15 @@ class GoodImagesPage(QWizardPage):
         row.addWidget(capture)
         self.summary = QLabel("Pick a folder, or capture images from a camera.")
         self.summary.setWordWrap(True)
+        self.sizes_button = QToolButton()
+        self.sizes_button.setText("Show every size")
+        self.sizes_button.setCheckable(True)
+        self.sizes_button.setVisible(False)
+        self.sizes_button.toggled.connect(self._on_sizes_button_toggled)
+        self.sizes = QPlainTextEdit()
+        self.sizes.setReadOnly(True)
+        self.sizes.setMaximumHeight(140)
+        self.sizes.setVisible(False)
         self.thumbnails = QListWidget()
         self.thumbnails.setViewMode(QListWidget.IconMode)
         self.thumbnails.setIconSize(QSize(96, 96))
@@ -117,6 +131,8 @@ class GoodImagesPage(QWizardPage):
         layout.addLayout(row)
         self.look_label = QLabel("Worth a look:")
         layout.addWidget(self.summary)
+        layout.addWidget(self.sizes_button)
+        layout.addWidget(self.sizes)
         layout.addWidget(self.look_label)
         layout.addWidget(self.thumbnails, 1)
         self.folder.editingFinished.connect(self.run_check)
@@ -133,13 +149,25 @@ class GoodImagesPage(QWizardPage):
         if folder is not None:
             self.folder.setText(str(folder))
 
+    def _on_sizes_button_toggled(self, shown: bool) -> None:
+        self.sizes.setVisible(shown)
+        self.sizes_button.setText("Hide the sizes" if shown else "Show every size")
+
     def run_check(self) -> None:
         self.check = check_good_folder(Path(self.folder.text()))
         refusal = self.check.refusal
-        lines = [f"{len(self.check.readable)} readable images."] + [f"• {w}" for w in self.check.warnings]
+        lines = [f"{len(self.check.readable)} readable images; {escape(self.check.size_range())}."]
+        lines += [f"• {escape(w)}" for w in self.check.warnings]
+        if self.check.readable:
+            config = self.wizard().model_config if self.wizard() else default_config()
+            lines.append(escape(sizing_plan(config.resize_mode, config.image_size)))
         if refusal:
-            lines.insert(0, f"<b style='color:#c62828'>Cannot train: {refusal}.</b>")
+            lines.insert(0, f"<b style='color:#c62828'>Cannot train: {escape(refusal)}.</b>")
         self.summary.setText("<br>".join(lines))
+        several = len(self.check.shapes) > 1
+        self.sizes_button.setVisible(several)
+        self.sizes_button.setChecked(False)
+        self.sizes.setPlainText(self.check.size_details() if several else "")
         self.thumbnails.clear()
         suspicious = self.check.suspicious
         self.look_label.setText(f"Worth a look ({len(suspicious)}):" if suspicious else "Nothing looks suspicious.")
@@ -196,8 +224,75 @@ class DefectsPage(QWizardPage):
         return True
 
 
+class ScalePage(QWizardPage):
+    """Page 4: the physical scale (optional), measured on a reference image or typed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Physical scale (optional)")
+        self.setSubTitle("Draw a line over a feature of known length on a good image and type that length, or type "
+                         "millimetres per pixel. With a scale, defect regions are measured in mm and mm²; without, in pixels.")
+        self.editor = ScaleWidget()
+        self.editor.sig_complete_changed.connect(self.completeChanged)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.editor)
+
+    def initializePage(self) -> None:  # noqa: N802
+        wizard: CalibrationWizard = self.wizard()
+        reference = wizard.reference_image()
+        if reference is not None:
+            self.editor.set_image(reference)
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.editor.is_complete()
+
+
+class InspectionAreaPage(QWizardPage):
+    """Page 5: where parts are inspected (the mask) and which regions are too small to fail a part."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Inspection area and acceptance (optional)")
+        self.setSubTitle("Paint or outline areas that are never inspected (fixture, edge, label), or outline the only "
+                         "area that is. Regions under the minimum size below do not fail a part.")
+        self.editor = MaskEditorWidget()
+        self.min_area = QDoubleSpinBox()
+        self.min_length = QDoubleSpinBox()
+        for box in (self.min_area, self.min_length):
+            box.setRange(0.0, 1e6)
+            box.setDecimals(4)
+            box.setSpecialValueText("no minimum")
+        rules = QHBoxLayout()
+        rules.addWidget(QLabel("Ignore regions under"))
+        rules.addWidget(self.min_area)
+        rules.addWidget(QLabel("or shorter than"))
+        rules.addWidget(self.min_length)
+        rules.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.editor, 1)
+        layout.addLayout(rules)
+
+    def initializePage(self) -> None:  # noqa: N802
+        wizard: CalibrationWizard = self.wizard()
+        reference = wizard.reference_image()
+        if reference is not None:
+            self.editor.set_image(reference)
+        area_unit, length_unit = units(wizard.scale_page.editor.mm_per_pixel())
+        self.min_area.setSuffix(f" {area_unit}")
+        self.min_length.setSuffix(f" {length_unit}")
+
+    def inspection(self) -> dict:
+        """The profile's inspection settings as chosen on this page and the scale page."""
+        wizard: CalibrationWizard = self.wizard()
+        return {
+            "mm_per_pixel": wizard.scale_page.editor.mm_per_pixel(),
+            "min_area": self.min_area.value(),
+            "min_length": self.min_length.value(),
+        }
+
+
 class TrainingPage(QWizardPage):
-    """Page 4: budget, training on the engine worker with a live loss chart, cancel and resume."""
+    """Page 6: budget, training on the engine worker with a live loss chart, cancel and resume."""
 
     sig_train_requested = Signal(dict)
     """make_profile's settings for the engine worker."""
@@ -255,6 +350,8 @@ class TrainingPage(QWizardPage):
             "name": wizard.name_page.name.text().strip(),
             "notes": wizard.name_page.notes.toPlainText().strip(),
             "defects": wizard.defects_page.defects(),
+            "inspection": wizard.area_page.inspection(),
+            "mask": wizard.area_page.editor.mask(),
             "model_config": wizard.model_config,
             "train_config": list(self.budgets.values())[self.choice.checkedId()],
         }
@@ -297,7 +394,7 @@ class TrainingPage(QWizardPage):
 
 
 class ThresholdPage(QWizardPage):
-    """Page 5: thresholds on the score histogram, by dragging or from a target false-reject rate."""
+    """Page 7: thresholds on the score histogram, by dragging or from a target false-reject rate."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -392,7 +489,7 @@ class ThresholdPage(QWizardPage):
 
 
 class SummaryPage(QWizardPage):
-    """Page 6: what Finish will save."""
+    """Page 8: what Finish will save, and how small a synthetic defect the profile catches."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -433,12 +530,15 @@ class CalibrationWizard(QWizard):
         self.name_page = NamePage()
         self.good_page = GoodImagesPage()
         self.defects_page = DefectsPage()
+        self.scale_page = ScalePage()
+        self.area_page = InspectionAreaPage()
         self.training_page = TrainingPage(budgets or BUDGETS)
         self.threshold_page = ThresholdPage()
         self.summary_page = SummaryPage()
-        for page in (self.name_page, self.good_page, self.defects_page, self.training_page, self.threshold_page,
-                     self.summary_page):
+        for page in (self.name_page, self.good_page, self.defects_page, self.scale_page, self.area_page,
+                     self.training_page, self.threshold_page, self.summary_page):
             self.addPage(page)
+        self._reference: tuple[str, np.ndarray | None] = ("", None)
         page = self.training_page
         page.sig_train_requested.connect(worker.train)
         page.cancel_button.clicked.connect(lambda: worker.cancel())  # direct: the worker's thread is busy training
@@ -452,6 +552,19 @@ class CalibrationWizard(QWizard):
         ]
         for signal, slot in self._connections:
             signal.connect(slot)
+
+    def reference_image(self) -> np.ndarray | None:
+        """The first readable good image, to draw the scale and the mask on (None if there is none)."""
+        check = self.good_page.check
+        if check is None or not check.readable:
+            return None
+        path = check.folder / check.readable[0]
+        if self._reference[0] != str(path):
+            try:
+                self._reference = (str(path), read_image(path, self.model_config.channels))
+            except ImageReadError:
+                self._reference = (str(path), None)
+        return self._reference[1]
 
     def _on_worker_trained(self, prepared) -> None:
         self.training_page.on_ended(prepared, f"Done: {prepared.profile.training['steps']} steps. Press Next.")

@@ -123,13 +123,19 @@ def make_profile(
     default_scorer: str,
     notes: str = "",
     defects: Path | None = None,
+    inspection: dict | None = None,
+    mask: np.ndarray | None = None,
     cancel: CancelToken | None = None,
     progress: ProgressFn = no_progress,
     log: Callable[[str], None] = lambda message: None,
     on_loss: Callable[[int, float], None] = lambda step, loss: None,
 ) -> PreparedProfile:
     """Train on the good images (resuming a checkpoint of the same name), calibrate every scorer on the
-    held-back ones, and score ``defects`` (optional, only to measure); nothing is saved in the store."""
+    held-back ones, and score ``defects`` (optional, only to measure); nothing is saved in the store.
+
+    ``inspection`` (scale, acceptance rules) and the inspection ``mask`` go into the profile as given;
+    thresholds are calibrated on whole images, so a mask can only lower good parts' peaks.
+    """
     check_name(name)
     available = scorers_for(model_config.space)
     if default_scorer not in available:
@@ -196,8 +202,9 @@ def make_profile(
             "learning_rate": train_config.learning_rate,
         },
     )
+    profile.inspection = {k: v for k, v in (inspection or {}).items() if k != "mask"}
     profile.record("created", f"trained {report.steps} steps on {len(good.train_names)} good images from {images}")
-    return PreparedProfile(profile, model, {s.name: s for s in scorers}, report.resumed_from_step)
+    return PreparedProfile(profile, model, {s.name: s for s in scorers}, report.resumed_from_step, mask)
 
 
 def defect_scores(model: RadarModel, scorer: Scorer, folder: Path, cancel: CancelToken | None = None) -> list[float]:

@@ -24,6 +24,7 @@ class FolderCheck:
     readable: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     shapes: dict[str, int] = field(default_factory=dict)  # "W x H, C channels" -> count
+    dimensions: dict[tuple[int, int, int], int] = field(default_factory=dict)  # (width, height, channels) -> count
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file name, identical to)
     blurred: list[str] = field(default_factory=list)
     minimum: int = MIN_GOOD_IMAGES
@@ -45,12 +46,30 @@ class FolderCheck:
         if self.unreadable:
             notes.append(f"{len(self.unreadable)} files cannot be read and will be skipped")
         if len(self.shapes) > 1:
-            notes.append("sizes or channels differ: " + "; ".join(f"{n} x {s}" for s, n in self.shapes.items()))
+            notes.append(f"sizes or channels differ: {self.size_range()}")
         if self.duplicates:
             notes.append(f"{len(self.duplicates)} images are exact copies of others")
         if self.blurred:
             notes.append(f"{len(self.blurred)} images look blurred next to the rest")
         return notes
+
+    def size_range(self) -> str:
+        """The images' sizes in brief: one size, or how many distinct ones and their range."""
+        if not self.dimensions:
+            return "no readable images"
+        widths, heights, channels = (sorted({d[i] for d in self.dimensions}) for i in range(3))
+        kinds = " or ".join(f"{c} channel{'s' if c > 1 else ''}" for c in channels)
+        if len(self.dimensions) == 1:
+            return f"all {widths[0]} x {heights[0]} px, {kinds}"
+        return (
+            f"{len(self.dimensions)} distinct sizes, {widths[0]}–{widths[-1]} px wide and "
+            f"{heights[0]}–{heights[-1]} px high, {kinds}"
+        )
+
+    def size_details(self) -> str:
+        """Every distinct size with its count, most common first (one per line)."""
+        ordered = sorted(self.shapes.items(), key=lambda item: (-item[1], item[0]))
+        return "\n".join(f"{count:>6} x  {shape}" for shape, count in ordered)
 
     @property
     def suspicious(self) -> list[tuple[str, str]]:
@@ -60,6 +79,15 @@ class FolderCheck:
             + [(name, f"copy of {other}") for name, other in self.duplicates]
             + [(name, "blurred") for name in self.blurred]
         )
+
+
+def sizing_plan(resize_mode: str, image_size: int) -> str:
+    """What a profile does with images of any size, in words, for the size summary."""
+    if resize_mode == "stretch":
+        return (f"Each image is resized to the {image_size} x {image_size} px working square (its proportions are not "
+                "kept), and results are mapped back to the image's own size.")
+    return (f"Each image is fitted to the {image_size} px working square: its longer side is scaled to {image_size} px, "
+            "the rest is mirror-padded (padding is never scored), and results are mapped back to the image's own size.")
 
 
 def sharpness(image: np.ndarray) -> float:
@@ -92,6 +120,8 @@ def check_good_folder(folder: Path, minimum: int = MIN_GOOD_IMAGES) -> FolderChe
         channels = 1 if image.ndim == 2 else image.shape[2]
         shape = f"{image.shape[1]} x {image.shape[0]}, {channels} channel{'s' if channels > 1 else ''}"
         check.shapes[shape] = check.shapes.get(shape, 0) + 1
+        dimension = (image.shape[1], image.shape[0], channels)
+        check.dimensions[dimension] = check.dimensions.get(dimension, 0) + 1
         digest = hashlib.sha256(np.ascontiguousarray(image).tobytes()).hexdigest()
         if digest in seen:
             check.duplicates.append((path.name, seen[digest]))
