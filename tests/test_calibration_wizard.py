@@ -58,9 +58,9 @@ def test_the_whole_wizard_with_cancel_and_resume_makes_a_working_profile(wizard,
     assert wizard.scale_page.editor.mm_per_pixel() == pytest.approx(0.1)
     next_page(wizard, qtbot, wizard.area_page)
     area = wizard.area_page
-    assert area.min_area.suffix() == " mm²"
+    assert area.rules.min_area.suffix() == " mm²"
     area.editor.paint_stroke([(2.0, 2.0), (10.0, 2.0)], include=False)
-    area.min_area.setValue(0.05)
+    area.rules.min_area.setValue(0.05)
     next_page(wizard, qtbot, wizard.training_page)
 
     page = wizard.training_page
@@ -117,7 +117,7 @@ def test_the_wizard_makes_an_encoder_space_profile_by_default_settings(window, q
     next_page(wizard, qtbot, wizard.scale_page)
     wizard.scale_page.editor.set_scale(None)  # no scale: sizes in pixels, and no mask
     next_page(wizard, qtbot, wizard.area_page)
-    assert wizard.area_page.min_area.suffix() == " px²"
+    assert wizard.area_page.rules.min_area.suffix() == " px²"
     next_page(wizard, qtbot, wizard.training_page)
     wizard.training_page.train_button.click()
     qtbot.waitUntil(lambda: wizard.training_page.prepared is not None, timeout=300_000)

@@ -50,3 +50,42 @@ def test_main_window_reloads_profiles_after_the_manager_changed_them(window, qtb
     names = [window.profile_box.itemText(i) for i in range(window.profile_box.count())]
     assert names == ["tiny", "tiny copy"]
     qtbot.waitUntil(lambda: window.profile is not None and window.profile.name == "tiny", timeout=60_000)
+
+
+def test_scale_mask_and_rule_are_edited_as_new_versions(dialog, tiny_profile, monkeypatch):
+    import numpy as np
+
+    from radar_desktop.gui.mask_editor import MaskEditorDialog, MaskResult
+    from radar_desktop.gui.scale_editor import ScaleDialog, ScaleResult
+    from radar_desktop.profiles.profile import load_verified
+    from radar_desktop.profiles.store import open_profile
+
+    # the training images are where the tiny profile was trained: they are the reference image
+    seen = {}
+
+    def fake_mask_edit(cls, parent, image, mask=None):
+        seen["image"], seen["mask"] = image.shape, mask
+        drawn = np.ones(image.shape[:2], np.uint8)
+        drawn[:10] = 0
+        return MaskResult(drawn)
+
+    monkeypatch.setattr(MaskEditorDialog, "edit", classmethod(fake_mask_edit))
+    dialog.buttons["Inspection mask"].click()
+    assert seen == {"image": (64, 64, 1), "mask": None}
+    profile = open_profile("tiny")
+    assert profile.inspection["mask"] is True and profile.inspection_mask()[:10].sum() == 0
+    assert "84% of the image inspected" in dialog.details.toPlainText()
+
+    assert dialog.set_rules(20.0, 0.0)  # 20 px² while the profile has no scale
+    monkeypatch.setattr(ScaleDialog, "edit", classmethod(lambda cls, parent, image, mm=None: ScaleResult(0.1)))
+    dialog.buttons["Scale"].click()
+    profile = load_verified(open_profile("tiny").folder)
+    assert profile.inspection["mm_per_pixel"] == 0.1
+    assert profile.inspection["min_area"] == pytest.approx(0.2)  # the rule kept its meaning: 20 px² is 0.2 mm²
+    events = [e["event"] for e in profile.history]
+    assert events[-3:] == ["inspection mask set", "acceptance rule set", "scale set"]
+    assert profile.content_hash != tiny_profile.content_hash
+    assert "ignore regions under 0.2 mm²" in dialog.details.toPlainText()
+    monkeypatch.setattr(MaskEditorDialog, "edit", classmethod(lambda cls, parent, image, mask=None: MaskResult(None)))
+    dialog.buttons["Inspection mask"].click()
+    assert open_profile("tiny").inspection_mask() is None

@@ -40,8 +40,8 @@ from PySide6.QtWidgets import (
 from radar_desktop.core.calibration import false_reject_rate, false_reject_upper_bound, threshold_for_false_reject_rate
 from radar_desktop.core.metrics import best_f1_threshold
 from radar_desktop.core.verdict import Thresholds
-from radar_desktop.core.regions import units
 from radar_desktop.engine.config import ModelConfig, TrainConfig, default_config
+from radar_desktop.gui.acceptance_rules import AcceptanceRulesWidget
 from radar_desktop.gui.mask_editor import MaskEditorWidget
 from radar_desktop.gui.scale_editor import ScaleWidget
 from radar_desktop.profiles.folder_check import FolderCheck, check_good_folder, sizing_plan
@@ -256,39 +256,23 @@ class InspectionAreaPage(QWizardPage):
         self.setSubTitle("Paint or outline areas that are never inspected (fixture, edge, label), or outline the only "
                          "area that is. Regions under the minimum size below do not fail a part.")
         self.editor = MaskEditorWidget()
-        self.min_area = QDoubleSpinBox()
-        self.min_length = QDoubleSpinBox()
-        for box in (self.min_area, self.min_length):
-            box.setRange(0.0, 1e6)
-            box.setDecimals(4)
-            box.setSpecialValueText("no minimum")
-        rules = QHBoxLayout()
-        rules.addWidget(QLabel("Ignore regions under"))
-        rules.addWidget(self.min_area)
-        rules.addWidget(QLabel("or shorter than"))
-        rules.addWidget(self.min_length)
-        rules.addStretch(1)
+        self.rules = AcceptanceRulesWidget()
         layout = QVBoxLayout(self)
         layout.addWidget(self.editor, 1)
-        layout.addLayout(rules)
+        layout.addWidget(self.rules)
 
     def initializePage(self) -> None:  # noqa: N802
         wizard: CalibrationWizard = self.wizard()
         reference = wizard.reference_image()
         if reference is not None:
             self.editor.set_image(reference)
-        area_unit, length_unit = units(wizard.scale_page.editor.mm_per_pixel())
-        self.min_area.setSuffix(f" {area_unit}")
-        self.min_length.setSuffix(f" {length_unit}")
+        self.rules.set_scale(wizard.scale_page.editor.mm_per_pixel())
 
     def inspection(self) -> dict:
         """The profile's inspection settings as chosen on this page and the scale page."""
         wizard: CalibrationWizard = self.wizard()
-        return {
-            "mm_per_pixel": wizard.scale_page.editor.mm_per_pixel(),
-            "min_area": self.min_area.value(),
-            "min_length": self.min_length.value(),
-        }
+        min_area, min_length = self.rules.rules()
+        return {"mm_per_pixel": wizard.scale_page.editor.mm_per_pixel(), "min_area": min_area, "min_length": min_length}
 
 
 class TrainingPage(QWizardPage):

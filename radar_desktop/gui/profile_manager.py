@@ -1,10 +1,12 @@
 """The profile manager: every profile in the store (broken ones with the reason), its details, and
-duplicate, rename, delete (to the trash), export and import."""
+duplicate, rename, delete (to the trash), export and import; the scale, inspection mask and acceptance
+rule are edited here too (each change a new version of the profile)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontDatabase
 from PySide6.QtWidgets import (
@@ -22,10 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from radar_desktop.profiles import manage
+from radar_desktop.gui.acceptance_rules import AcceptanceRulesDialog
+from radar_desktop.gui.mask_editor import MaskEditorDialog
+from radar_desktop.gui.scale_editor import ScaleDialog
+from radar_desktop.profiles import inspection_settings, manage
 from radar_desktop.profiles.profile import ProfileError
 from radar_desktop.profiles.store import list_profiles
 from radar_desktop.profiles.summary import profile_summary
+from radar_desktop.sources.images import ImageReadError, read_image
 
 BROKEN_ROLE = Qt.UserRole + 1  # the reason a listed profile is broken, or None
 FILE_FILTER = f"RADAR profiles (*{manage.EXTENSION})"
@@ -52,6 +58,9 @@ class ProfileManagerDialog(QDialog):
             ("Delete", self._on_delete_clicked),
             ("Export…", self._on_export_clicked),
             ("Import…", self._on_import_clicked),
+            ("Scale…", self._on_scale_clicked),
+            ("Inspection mask…", self._on_mask_clicked),
+            ("Acceptance rule…", self._on_rules_clicked),
         ):
             button = QPushButton(label)
             button.clicked.connect(handler)
@@ -115,7 +124,7 @@ class ProfileManagerDialog(QDialog):
     def _update_buttons(self) -> None:
         item = self.list.currentItem()
         usable = item is not None and not item.data(BROKEN_ROLE)
-        for key in ("Duplicate", "Rename", "Export"):
+        for key in ("Duplicate", "Rename", "Export", "Scale", "Inspection mask", "Acceptance rule"):
             self.buttons[key].setEnabled(usable)
         self.buttons["Delete"].setEnabled(item is not None)
 
@@ -143,6 +152,15 @@ class ProfileManagerDialog(QDialog):
 
     def import_file(self, path: Path, new_name: str | None = None) -> bool:
         return self._act(lambda: manage.import_profile(path, new_name).name)
+
+    def set_scale(self, mm_per_pixel: float | None) -> bool:
+        return self._act(lambda: inspection_settings.set_scale(self.current_name(), mm_per_pixel).name)
+
+    def set_mask(self, mask: np.ndarray | None) -> bool:
+        return self._act(lambda: inspection_settings.set_mask(self.current_name(), mask).name)
+
+    def set_rules(self, min_area: float, min_length: float) -> bool:
+        return self._act(lambda: inspection_settings.set_rules(self.current_name(), min_area, min_length).name)
 
     def _act(self, action) -> bool:
         """Run an action; refresh and select what it returns; errors go to a dialog, the store stays as it was."""
@@ -189,3 +207,49 @@ class ProfileManagerDialog(QDialog):
         path, _ = QFileDialog.getOpenFileName(self, "Import profile", str(Path.home()), FILE_FILTER)
         if path:
             self.import_file(Path(path))
+
+    def _reference_image(self) -> np.ndarray | None:
+        """The profile's first training image, or one the user picks when that has moved."""
+        profile = self.profiles[self.current_name()]
+        image = inspection_settings.reference_image(profile)
+        if image is not None:
+            return image
+        path, _ = QFileDialog.getOpenFileName(
+            self, "The training images have moved: pick an image of the part to draw on", str(Path.home()),
+            "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)",
+        )
+        if not path:
+            return None
+        try:
+            return read_image(Path(path), int(profile.preprocessing.get("channels", 1)))
+        except ImageReadError as error:
+            self.show_error(str(error))
+            return None
+
+    def _on_scale_clicked(self) -> None:
+        profile = self.profiles[self.current_name()]
+        chosen = ScaleDialog.edit(self, inspection_settings.reference_image(profile), profile.inspection.get("mm_per_pixel"))
+        if chosen is not None:
+            self.set_scale(chosen.mm_per_pixel)
+
+    def _on_mask_clicked(self) -> None:
+        image = self._reference_image()
+        if image is None:
+            return
+        try:
+            current = self.profiles[self.current_name()].inspection_mask()
+        except ProfileError as error:
+            self.show_error(str(error))
+            return
+        chosen = MaskEditorDialog.edit(self, image, current)
+        if chosen is not None:
+            self.set_mask(chosen.mask)
+
+    def _on_rules_clicked(self) -> None:
+        inspection = self.profiles[self.current_name()].inspection
+        chosen = AcceptanceRulesDialog.edit(
+            self, float(inspection.get("min_area") or 0.0), float(inspection.get("min_length") or 0.0),
+            inspection.get("mm_per_pixel"),
+        )
+        if chosen is not None:
+            self.set_rules(*chosen)

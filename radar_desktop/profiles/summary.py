@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from radar_desktop.profiles.inspection_settings import inspection_lines
 from radar_desktop.profiles.profile import Profile
 
 
@@ -21,6 +22,7 @@ def profile_summary(profile: Profile, listed_images: int = 12) -> str:
         f"held back for calibration, {len(training.get('skipped', []))} skipped, from {training.get('images', '?')}",
         f"model space   {space_line(training)}",
         f"scorer        {profile.default_scorer} (default)",
+        *inspection_lines(profile),
     ]
     for name, entry in profile.scorers.items():
         defects = f", {len(entry.defect_scores)} defect scores" if entry.defect_scores else ""
