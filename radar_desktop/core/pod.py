@@ -25,6 +25,18 @@ Z95 = 1.6448536269514722  # one-sided 95% normal quantile
 LOGIT90 = math.log(0.9 / 0.1)
 SEARCH_FACTOR = 100.0  # a90/95 is looked for up to this many times the largest size tried
 STATUSES = ("fitted", "all found", "none found", "separated", "not estimable")
+# how the report page and the chart name and colour the self-test's shapes (engine.selftest.SHAPES)
+SHAPE_LABELS = {
+    "disc_dark": "disc, darker",
+    "disc_bright": "disc, brighter",
+    "stroke_dark": "stroke, darker",
+    "stroke_bright": "stroke, brighter",
+}
+SHAPE_COLOURS = {"disc_dark": "#1565c0", "disc_bright": "#ef6c00", "stroke_dark": "#2e7d32", "stroke_bright": "#8e24aa"}
+METHOD_NOTE = (
+    "Hit/miss POD (MIL-HDBK-1823A): found or missed regressed on log size by maximum likelihood (logit link); "
+    "a90/95 is where the one-sided 95% lower Wald bound of the fitted linear predictor reaches 90%."
+)
 SYNTHETIC_NOTE = (
     "These figures measure the sensitivity to synthetic defects (discs and strokes of fixed contrast pasted "
     "into held-back good images), not to the real defects of the product."
@@ -85,18 +97,39 @@ class PodFit:
 
         found = f"({self.found} of {self.samples} found)"
         if self.status == "fitted":
-            upper = size(self.a90_95) if self.a90_95 is not None else "not reached"
-            return f"fitted: a50 {size(self.a50)}, a90 {size(self.a90)}, a90/95 {upper} {found}"
+            cells = self.cells(mm_per_pixel)
+            beyond = "; * beyond the largest size tried" if "*" in "".join(cells.values()) else ""
+            return f"fitted: a50 {cells['a50']}, a90 {cells['a90']}, a90/95 {cells['a90/95']} {found}{beyond}"
         if self.status == "all found":
-            return f"all found: a90 ≤ {size(self.a90)}, the smallest size tried; a90/95 not estimable {found}"
+            return f"all found: a90 <= {size(self.a90)}, the smallest size tried; a90/95 not estimable {found}"
         if self.status == "separated":
             return (
-                f"separated: a90 ≤ {size(self.a90)} (every defect found from there on, the largest missed was "
+                f"separated: a90 <= {size(self.a90)} (every defect found from there on, the largest missed was "
                 f"{size(self.missed_up_to)}); no fit, a90/95 not estimable {found}"
             )
         if self.status == "none found":
             return f"none found: a90 above the largest size tried, {size(max(self.sizes, default=None))} {found}"
         return f"not estimable: detection does not rise with size {found}"
+
+    def cells(self, mm_per_pixel: float | None = None) -> dict[str, str]:
+        """Short texts for a table: a50, a90 and a90/95, with "<=" where only a bound is known and "*" where
+        the fitted value lies beyond the largest size tried (extrapolated)."""
+
+        def size(value: float | None) -> str:
+            return format_size(value, mm_per_pixel)
+
+        if self.status == "fitted":
+            largest = max(self.sizes)
+
+            def fitted(value: float | None) -> str:  # "*": beyond the sizes tried, so extrapolated
+                return "not reached" if value is None else size(value) + ("*" if value > largest else "")
+
+            return {"a50": fitted(self.a50), "a90": fitted(self.a90), "a90/95": fitted(self.a90_95)}
+        if self.a90_is_bound:
+            return {"a50": "-", "a90": f"<= {size(self.a90)}", "a90/95": "-"}
+        if self.status == "none found":
+            return {"a50": "-", "a90": f"> {size(max(self.sizes))}", "a90/95": "-"}
+        return {"a50": "-", "a90": "-", "a90/95": "-"}
 
     def to_dict(self) -> dict:
         return {
@@ -132,9 +165,9 @@ class PodFit:
 
 
 def format_size(value: float | None, mm_per_pixel: float | None = None) -> str:
-    """``5.2 px``, or ``0.26 mm`` with a scale; a dash for None."""
+    """``5.2 px``, or ``0.26 mm`` with a scale; a dash for None (ASCII only: consoles may not be UTF-8)."""
     if value is None:
-        return "–"
+        return "-"
     if mm_per_pixel:
         return f"{value * mm_per_pixel:.3g} mm"
     return f"{value:.3g} px"
@@ -232,3 +265,20 @@ def pod_curve(fit: PodFit, sizes) -> tuple[np.ndarray, np.ndarray]:
         return empty, empty.copy()
     x = np.log(sizes)
     return expit(fit.intercept + fit.slope * x), expit(_lower_eta(fit, x))
+
+
+def record_fits(record: dict, nok: float | None = None) -> dict[str, PodFit]:
+    """The fits of a self-test record (``engine.selftest.selftest_record``): as stored, or with ``nok``
+    recomputed from its raw scores (hit: score > ``nok``), as for a threshold changed since the test."""
+    shapes = record.get("scores", {}).get("shapes")
+    if nok is None or not shapes:
+        return {name: PodFit.from_dict(data) for name, data in record["fits"].items()}
+    return {name: fit_pod(data["sizes"], np.asarray(data["scores"], float) > nok) for name, data in shapes.items()}
+
+
+def plot_span(fits: dict[str, PodFit]) -> tuple[float, float]:
+    """Sizes (px) a chart of ``fits`` spans: those tried, and a90 or a90/95 up to 3 times the largest
+    (further extrapolations are left to the table)."""
+    sizes = [s for fit in fits.values() for s in fit.sizes]
+    marks = [v for fit in fits.values() for v in (fit.a90, fit.a90_95) if v is not None and v < 3 * max(sizes)]
+    return min(sizes) / 1.3, max([max(sizes), *marks]) * 1.3

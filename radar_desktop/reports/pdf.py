@@ -25,6 +25,7 @@ from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.reports.entries import ReportEntry, region_text
 from radar_desktop.reports.figures import EntryFigure
 from radar_desktop.reports.pdf_text import fit, pdf_text, wrap
+from radar_desktop.reports.pod_page import draw_selftest_page, has_selftest_page
 from radar_desktop.reports.session import Report
 
 PAGE_SIZES = {"A4": A4, "Letter": letter}
@@ -72,6 +73,7 @@ class PageLayout:
     table_rows: int
     table_pages: int
     detail_pages: int
+    selftest_pages: int = 0  # the profile's self-test, after the cover
 
     @classmethod
     def of(cls, report: Report, options: PdfOptions) -> "PageLayout":
@@ -79,16 +81,25 @@ class PageLayout:
         rows = int((height - 2 * MARGIN - 60) // ROW)
         pictured = len(pictured_entries(report, options.only_flagged))
         return cls(
-            width, height, rows, math.ceil(len(report.entries) / rows), math.ceil(pictured / ENTRIES_PER_DETAIL_PAGE)
+            width,
+            height,
+            rows,
+            math.ceil(len(report.entries) / rows),
+            math.ceil(pictured / ENTRIES_PER_DETAIL_PAGE),
+            int(has_selftest_page(report.session.selftest)),
         )
 
     @property
     def pages(self) -> int:
-        return 1 + self.table_pages + self.detail_pages
+        return self.first_table_page - 1 + self.table_pages + self.detail_pages
+
+    @property
+    def first_table_page(self) -> int:
+        return 2 + self.selftest_pages
 
     def detail_page_of(self, position: int) -> int:
         """Page number (from 1) that pictures the ``position``-th pictured entry (from 0)."""
-        return 2 + self.table_pages + position // ENTRIES_PER_DETAIL_PAGE
+        return self.first_table_page + self.table_pages + position // ENTRIES_PER_DETAIL_PAGE
 
 
 def render_report(
@@ -148,6 +159,8 @@ class _ReportWriter:
 
     def write(self, figures: FigureSource, cancel: CancelToken, progress: ProgressFn) -> None:
         self.cover()
+        if self.layout.selftest_pages:
+            draw_selftest_page(self)
         for first in range(0, len(self.report.entries), self.layout.table_rows):
             cancel.raise_if_cancelled()
             self.table_page(first)
@@ -227,11 +240,13 @@ class _ReportWriter:
         def pages(first: int, last: int) -> str:
             return f"Page {first}" if first == last else f"Pages {first}–{last}"
 
-        tables = self.layout.table_pages
-        contents = f"{pages(2, 1 + tables)}: all {len(self.report.entries)} results."
+        tables, first = self.layout.table_pages, self.layout.first_table_page
+        contents = f"{pages(first, first - 1 + tables)}: all {len(self.report.entries)} results."
+        if self.layout.selftest_pages:
+            contents = f"Page 2: detection sensitivity (self-test with synthetic defects).  {contents}"
         what = "flagged (REVIEW or NOK) images" if self.options.only_flagged else "inspected images"
         if self.pictured:
-            return contents + f"  {pages(2 + tables, self.layout.pages)}: pictures of the {len(self.pictured)} {what}."
+            return contents + f"  {pages(first + tables, self.layout.pages)}: pictures of the {len(self.pictured)} {what}."
         return contents + f"  No {what} to picture."
 
     def _attention_list(self, y: float) -> None:

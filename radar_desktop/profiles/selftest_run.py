@@ -1,0 +1,95 @@
+"""Running the detection-probability self-test on a stored profile and keeping it as a new version.
+
+The defects are synthetic (discs and strokes pasted into the held-back good images), so the result
+measures the sensitivity to those, not to the product's real defects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
+from radar_desktop.core.pod import PodFit
+from radar_desktop.engine.inspection import Inspector
+from radar_desktop.engine.selftest import DEFAULT_REPEATS, DEFAULT_SIZES, selftest_record, selftest_scores
+from radar_desktop.profiles.manage import revise
+from radar_desktop.profiles.profile import Profile, ProfileError
+from radar_desktop.profiles.store import open_profile
+from radar_desktop.sources.images import ImageReadError, read_image
+
+EVENT = "self-test"
+
+
+def held_back_images(profile: Profile, channels: int | None = None) -> list[np.ndarray]:
+    """The profile's held-back good images, read from the training folder (unreadable ones skipped).
+
+    ``channels`` defaults to the profile's recorded preprocessing. Raises :class:`ProfileError` when the
+    folder is gone or none of the images can be read: the self-test needs the training images.
+    """
+    channels = channels or profile.preprocessing.get("channels")
+    if channels not in (1, 3):
+        raise ProfileError(f"profile {profile.name!r} does not record how many channels its images have")
+    folder = profile.training.get("images")
+    names = profile.training.get("held_back_images") or []
+    if not folder or not names:
+        raise ProfileError(f"profile {profile.name!r} does not record its held-back images; the self-test needs them")
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ProfileError(
+            f"the self-test needs the training images of profile {profile.name!r}, but their folder {folder} is gone"
+        )
+    images = []
+    for name in names:
+        try:
+            images.append(read_image(folder / name, channels))
+        except ImageReadError:
+            continue  # one missing image only makes the test smaller
+    if not images:
+        raise ProfileError(
+            f"none of the {len(names)} held-back images of profile {profile.name!r} can be read from {folder}; "
+            "the self-test needs the training images"
+        )
+    return images
+
+
+def selftest_profile(
+    name: str,
+    device: torch.device,
+    *,
+    seed: int = 0,
+    sizes: int = DEFAULT_SIZES,
+    repeats: int = DEFAULT_REPEATS,
+    cancel: CancelToken | None = None,
+    progress: ProgressFn = no_progress,
+) -> tuple[Profile, dict]:
+    """Self-test the stored profile ``name`` at its NOK threshold; store the record as a new version.
+
+    ``sizes`` and ``repeats`` are passed to :func:`~radar_desktop.engine.selftest.selftest_scores`.
+    Returns the new version of the profile and the record it now holds as ``profile.selftest``.
+    """
+    profile = open_profile(name)
+    model = profile.load_model(device)
+    thresholds = profile.thresholds()
+    inspector = Inspector(model, profile.load_scorer(), thresholds)
+    images = held_back_images(profile, model.config.channels)
+    scores = selftest_scores(
+        inspector,
+        images,
+        mask=profile.inspection_mask(),
+        seed=seed,
+        sizes=sizes,
+        repeats=repeats,
+        cancel=cancel,
+        progress=progress,
+    )
+    record = selftest_record(scores, thresholds.nok, profile.inspection.get("mm_per_pixel"))
+
+    def store(revised: Profile, folder: Path) -> None:
+        revised.selftest = record
+
+    a90 = ", ".join(f"{shape} {PodFit.from_dict(fit).cells()['a90']}" for shape, fit in record["fits"].items())
+    detail = f"synthetic defects in {scores.images} held-back images, NOK > {thresholds.nok:.4g}, seed {seed}; a90: {a90}"
+    return revise(name, store, EVENT, detail), record
