@@ -124,10 +124,11 @@ class ViewerWidget(QWidget):
         self._mm_per_pixel, self._mask = mm_per_pixel, mask
 
     def _label_regions(self, result: InspectionResult) -> None:
-        """A numbered size label beside each region (those an acceptance rule ignored in grey)."""
+        """A numbered size label beside each region; those an acceptance rule ignored get their number
+        alone, in grey, so specks do not bury the regions that count (their sizes are in the table)."""
         for number, region in enumerate(result.regions[:MAX_LABELS], start=1):
             x, y, w, _ = region.bbox
-            text = f"{number}: {region.describe(self._mm_per_pixel)}" + (" (ignored)" if region.ignored else "")
+            text = str(number) if region.ignored else f"{number}: {region.describe(self._mm_per_pixel)}"
             for box in (self.left, self.right):
                 label = pg.TextItem(text, color="#bdbdbd" if region.ignored else "#00e5ff", fill=LABEL_FILL, anchor=(0, 1))
                 label.setPos(x + w, y)

@@ -139,13 +139,34 @@ class Profile:
         return self.scorers[name]
 
     def segmentation_level(self, scorer: str | None = None) -> float:
-        """Map value that outlines defects: the NOK threshold where the score is the map's peak,
-        else the largest map value seen on held-back good images."""
+        """Map value that outlines defects.
+
+        Where the score is the map's peak, the NOK threshold. Where the peak and the mean are pooled, the
+        typical peak of held-back good images (the mean of their blurred peaks): a good part reaches it
+        at one spot on average, so flagged parts are outlined where they rise above it (on MTD it outlined
+        43 of 45 flagged defects where the largest good value outlined 11; docs/METHOD_NOTES.md). Else
+        (the paper's forest) the largest map value seen on held-back good images.
+        """
         from radar_desktop.engine.scorers import SCORERS
 
         name = scorer or self.default_scorer
         entry = self.entry(name)
-        return entry.thresholds.nok if SCORERS[name].pooled_from_map and entry.score_is_map_peak else entry.map_range[1]
+        if SCORERS[name].pooled_from_map and entry.score_is_map_peak:
+            return entry.thresholds.nok
+        stats = self._pool_stats(name)
+        return float(stats[0][0]) if stats is not None else entry.map_range[1]
+
+    def _pool_stats(self, name: str) -> np.ndarray | None:
+        """The pooled scorer's (2, parts) statistics of good images, read alone from its saved state."""
+        from safetensors import safe_open
+
+        from radar_desktop.core.pooling import POOL_STATS_KEY
+
+        path = self._folder() / SCORERS_DIR / f"{name}.safetensors"
+        if not path.exists():
+            return None
+        with safe_open(str(path), framework="np") as state:
+            return state.get_tensor(POOL_STATS_KEY) if POOL_STATS_KEY in state.keys() else None
 
     def inspection_plan(self, scorer: str | None = None) -> InspectionPlan:
         """How inspections with ``scorer`` cut, measure and judge regions, and where they look."""
