@@ -79,3 +79,20 @@ def test_elpv_layout_splits_each_cell_type_into_an_mvtec_folder(tmp_path):
     assert counts == {"train/good": 8, "test/good": 2, "test/defective": 2}  # 1/3 ("probably fine") is left out
     assert (mono / "test" / "good" / "cell0000.png").read_bytes() == b"png"
     assert sorted(p.name for p in (tmp_path / "out" / "poly" / "test" / "defective").iterdir()) == ["cell0014.png"]
+
+
+@pytest.mark.slow
+def test_segmentation_levels_benchmark_measures_each_candidate(encoder_profile, isolated_home, dataset, tmp_path):
+    import os
+
+    out = tmp_path / "levels.json"
+    command = [sys.executable, str(ROOT / "benchmarks" / "segmentation_levels.py"), str(dataset), "--profile",
+               encoder_profile.name, "--json", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path,
+                          env={**os.environ, "RADAR_DESKTOP_HOME": str(isolated_home)})
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(out.read_text())["rows"]
+    assert [row["level"] for row in rows][-1] == "largest good value" and "peak mean +0.0 sd" in done.stdout
+    values = [row["value"] for row in rows[:-1]]
+    assert values == sorted(values)  # candidates rise with k; regions can only shrink as the level rises
+    assert all(a["with_region"] >= b["with_region"] for a, b in zip(rows, rows[1:-1]))
