@@ -58,6 +58,21 @@ def test_perfect_separation_reports_a_bracket_and_no_confidence_bound():
     assert np.isnan(pod_curve(fit, [2.0, 5.0])[0]).all()
 
 
+def test_found_only_at_the_largest_size_is_no_bound():
+    fit = fit_pod([1, 2, 3, 3, 3], [0, 0, 0, 1, 0])  # separated, but only by ties at the largest size
+    assert fit.status == "separated" and fit.a90 is None and not fit.a90_is_bound
+    assert fit.cells()["a90"] == "> 3 px" and "a90 above it" in fit.summary()
+
+
+def test_a_far_extrapolation_is_shown_as_a_bound():
+    sizes = np.repeat([1.0, 2.0, 4.0, 8.0], 20)
+    hits = np.zeros(sizes.size, bool)
+    hits[[30, 70]] = True  # one found at 2 px and one at 8 px: a nearly flat curve
+    fit = fit_pod(sizes, hits)
+    assert fit.status == "fitted" and fit.a90 > 800
+    assert fit.cells()["a90"] == "> 800 px*"
+
+
 def test_all_found_none_found_and_a_falling_curve_do_not_crash():
     every = fit_pod([1, 2, 3], [1, 1, 1])
     assert every.status == "all found" and every.a90 == 1 and every.a90_95 is None

@@ -54,7 +54,8 @@ class PodFit:
     ``status`` is "fitted" (a50, a90, a90_95 from the model; a90_95 None when the lower bound never reaches
     90% within ``SEARCH_FACTOR`` times the largest size), "all found" or "separated" (no maximum-likelihood
     fit: ``a90`` is then only an upper bound, the smallest size from which every defect was found, and
-    a50 and a90_95 are None), "none found" (a90 above every size tried, all None) or "not estimable"
+    a50 and a90_95 are None; None when defects were found only at the largest size, among misses there),
+    "none found" (a90 above every size tried, all None) or "not estimable"
     (the fit's slope is not positive, or its information matrix is singular).
     """
 
@@ -81,7 +82,7 @@ class PodFit:
     @property
     def a90_is_bound(self) -> bool:
         """Whether ``a90`` is only an upper bound (no fit exists)."""
-        return self.status in ("all found", "separated")
+        return self.status in ("all found", "separated") and self.a90 is not None
 
     def hit_fractions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each distinct size, the fraction found there and the number of samples."""
@@ -102,6 +103,11 @@ class PodFit:
             return f"fitted: a50 {cells['a50']}, a90 {cells['a90']}, a90/95 {cells['a90/95']} {found}{beyond}"
         if self.status == "all found":
             return f"all found: a90 <= {size(self.a90)}, the smallest size tried; a90/95 not estimable {found}"
+        if self.status == "separated" and self.a90 is None:
+            return (
+                f"separated: found only at the largest size tried, {size(max(self.sizes))}, and missed there too; "
+                f"a90 above it, no fit {found}"
+            )
         if self.status == "separated":
             return (
                 f"separated: a90 <= {size(self.a90)} (every defect found from there on, the largest missed was "
@@ -122,12 +128,16 @@ class PodFit:
             largest = max(self.sizes)
 
             def fitted(value: float | None) -> str:  # "*": beyond the sizes tried, so extrapolated
-                return "not reached" if value is None else size(value) + ("*" if value > largest else "")
+                if value is None:
+                    return "not reached"
+                if value > SEARCH_FACTOR * largest:  # a number this far out says nothing more than this
+                    return f"> {size(SEARCH_FACTOR * largest)}*"
+                return size(value) + ("*" if value > largest else "")
 
             return {"a50": fitted(self.a50), "a90": fitted(self.a90), "a90/95": fitted(self.a90_95)}
         if self.a90_is_bound:
             return {"a50": "-", "a90": f"<= {size(self.a90)}", "a90/95": "-"}
-        if self.status == "none found":
+        if self.status in ("none found", "separated"):  # separated without a bound: found only at the largest size
             return {"a50": "-", "a90": f"> {size(max(self.sizes))}", "a90/95": "-"}
         return {"a50": "-", "a90": "-", "a90/95": "-"}
 
