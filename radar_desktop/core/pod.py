@@ -178,9 +178,8 @@ def format_size(value: float | None, mm_per_pixel: float | None = None) -> str:
     """``5.2 px``, or ``0.26 mm`` with a scale; a dash for None (ASCII only: consoles may not be UTF-8)."""
     if value is None:
         return "-"
-    if mm_per_pixel:
-        return f"{value * mm_per_pixel:.3g} mm"
-    return f"{value:.3g} px"
+    value, unit = (value * mm_per_pixel, "mm") if mm_per_pixel else (value, "px")
+    return f"{value:.3g} {unit}" if abs(value) < 1000 else f"{value:.0f} {unit}"  # 3140, not 3.14e+03
 
 
 def _brackets(sizes: np.ndarray, hits: np.ndarray) -> tuple[float | None, float | None]:

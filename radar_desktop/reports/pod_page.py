@@ -211,9 +211,9 @@ def _legend(writer: _ReportWriter, fits: dict[str, PodFit], y: float) -> float:
 
 def _table(writer: _ReportWriter, fits: dict[str, PodFit], mm: float | None, y: float) -> float:
     c = writer.canvas
-    columns = [("Defect", 88), ("Result", 68), ("a50", 52), ("a90", 62), ("a90/95", 62)]
+    columns = [("Defect", 80), ("Result", 62), ("a50", 62), ("a90", 72), ("a90/95", 62)]
     if mm:
-        columns += [("a90 (mm)", 62), ("a90/95 (mm)", 66)]
+        columns += [("a90 (mm)", 60), ("a90/95 (mm)", 64)]
     columns += [("Found", 46)]
     xs = [writer.left]
     for _, width in columns:
