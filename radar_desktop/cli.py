@@ -39,6 +39,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "--bank-size", type=int, default=8192, help="good-feature vectors the features scorer keeps (default 8192)"
     )
     train.add_argument("--replace", action="store_true", help="replace an existing profile of that name")
+    train.add_argument(
+        "--no-selftest", action="store_true",
+        help="skip the detection-probability self-test with synthetic defects (run it later: profiles selftest NAME)",
+    )
 
     scan = subparsers.add_parser("scan", help="inspect a folder or file and write one CSV row per image")
     scan.add_argument("--profile", required=True)
@@ -166,6 +170,7 @@ def _train(args: argparse.Namespace) -> int:
                 device=device,
                 default_scorer=args.scorer or DEFAULT_SCORERS[config.space],
                 replace=args.replace,
+                selftest=not args.no_selftest,
                 cancel=cancel,
                 progress=progress,
                 log=log,
@@ -179,6 +184,11 @@ def _train(args: argparse.Namespace) -> int:
         f"profile {profile.name!r} saved: {t['steps']} steps in {t['seconds']:.0f} s, final loss {t['final_loss']:.4f}; "
         f"scorer {profile.default_scorer}, thresholds REVIEW > {th.review:.4g}, NOK > {th.nok:.4g}; hash {profile.content_hash[:12]}"
     )
+    if profile.selftest:
+        from radar_desktop.engine.selftest import selftest_table
+
+        print("detection-probability self-test:")
+        print("\n".join(selftest_table(profile.selftest)))
     return 0
 
 

@@ -89,6 +89,10 @@ def test_the_whole_wizard_with_cancel_and_resume_makes_a_working_profile(wizard,
     assert thresholds.thresholds().nok == pytest.approx(expected)
     next_page(wizard, qtbot, wizard.summary_page)
     assert "Bracket B7" in wizard.summary_page.text.text()
+    summary = wizard.summary_page
+    assert "Ignore regions under 0.05 mm²" in summary.text.text() and "an inspection mask" in summary.text.text()
+    assert set(summary.pod_plot.fits) == {"disc_dark", "disc_bright", "stroke_dark", "stroke_bright"}
+    assert "synthetic" in summary.pod_table.text() and f"NOK &gt; {expected:.4g}" in summary.pod_table.text()
 
     wizard.accept()
     saved = save_prepared(wizard.result_profile())
@@ -97,6 +101,8 @@ def test_the_whole_wizard_with_cancel_and_resume_makes_a_working_profile(wizard,
     assert profile.thresholds().nok == pytest.approx(expected)
     assert len(profile.entry().defect_scores) == 6
     assert [e["event"] for e in profile.history] == ["created", "thresholds set"]
+    assert profile.selftest["nok"] == pytest.approx(expected)  # refitted at the threshold chosen in the wizard
+    assert profile.selftest["mm_per_pixel"] == pytest.approx(0.1) and "a90_mm" in profile.selftest["fits"]["disc_dark"]
     assert profile.inspection == {"mm_per_pixel": pytest.approx(0.1), "min_area": 0.05, "min_length": 0.0, "mask": True}
     mask = profile.inspection_mask()
     assert mask.shape == (64, 64) and mask[2, 5] == 0 and mask[40, 40] == 1

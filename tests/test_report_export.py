@@ -51,12 +51,13 @@ def test_dialog_previews_the_first_page_and_refuses_a_missing_operator(scanned, 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 def test_export_writes_pdf_json_and_csv_with_the_operators_comments(scanned, qtbot, tmp_path, monkeypatch):
     from radar_desktop.gui.report_dialog import ReportExportDialog, ReportRequest
+    from radar_desktop.gui.results_table import COMMENT_COLUMN
     from radar_desktop.reports.export import ReportFiles
     from radar_desktop.reports.pdf import PdfOptions
 
     model = scanned.table.model
     flagged_row = next(i for i, o in enumerate(model.outcomes) if o.result is not None and o.result.verdict.value == "NOK")
-    assert model.setData(model.index(flagged_row, 6), "  crack at the\nleft edge ")
+    assert model.setData(model.index(flagged_row, COMMENT_COLUMN), "  crack at the\nleft edge ")
     assert model.comments[flagged_row] == "crack at the left edge"
 
     pdf = tmp_path / "reports" / "lot.pdf"

@@ -38,11 +38,15 @@ from PySide6.QtWidgets import (
 )
 
 from radar_desktop.core.calibration import false_reject_rate, false_reject_upper_bound, threshold_for_false_reject_rate
+from radar_desktop.core.acceptance import AcceptanceRules
 from radar_desktop.core.metrics import best_f1_threshold
+from radar_desktop.core.pod import SHAPE_LABELS, PodFit
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.config import ModelConfig, TrainConfig, default_config
 from radar_desktop.gui.acceptance_rules import AcceptanceRulesWidget
+from radar_desktop.engine.selftest import refit_record
 from radar_desktop.gui.mask_editor import MaskEditorWidget
+from radar_desktop.gui.pod_plot import PodPlotWidget
 from radar_desktop.gui.scale_editor import ScaleWidget
 from radar_desktop.profiles.folder_check import FolderCheck, check_good_folder, sizing_plan
 from radar_desktop.profiles.paths import data_home
@@ -482,14 +486,20 @@ class SummaryPage(QWizardPage):
         self.text = QLabel()
         self.text.setTextFormat(Qt.RichText)
         self.text.setWordWrap(True)
+        self.pod_plot = PodPlotWidget()
+        self.pod_table = QLabel()
+        self.pod_table.setTextFormat(Qt.RichText)
+        self.pod_table.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
-        layout.addStretch(1)
+        layout.addWidget(self.pod_plot, 1)
+        layout.addWidget(self.pod_table)
 
     def initializePage(self) -> None:  # noqa: N802
         wizard: CalibrationWizard = self.wizard()
         profile = wizard.training_page.prepared.profile
         thresholds = wizard.threshold_page.thresholds()
+        self._show_selftest(profile.selftest, thresholds.nok)
         training = profile.training
         self.text.setText(
             f"<b>{profile.name}</b><br>{profile.notes}<br><br>"
@@ -497,7 +507,30 @@ class SummaryPage(QWizardPage):
             f"(final loss {training['final_loss']:.4f}) with {len(training['train_images'])} good images; "
             f"{len(training['held_back_images'])} held back for calibration.<br>"
             f"Model space: {escape(space_line(training))}.<br>"
-            f"Scorer {profile.default_scorer}: REVIEW &gt; {thresholds.review:.4g}, NOK &gt; {thresholds.nok:.4g}."
+            f"Scorer {profile.default_scorer}: REVIEW &gt; {thresholds.review:.4g}, NOK &gt; {thresholds.nok:.4g}.<br>"
+            f"{escape(AcceptanceRules.from_inspection(profile.inspection).describe()).capitalize()}; "
+            f"{'an inspection mask' if wizard.area_page.editor.mask() is not None else 'no inspection mask'}."
+        )
+
+    def _show_selftest(self, record: dict, nok: float) -> None:
+        """The self-test's POD curves and a90 per shape at the NOK threshold chosen on the previous page."""
+        self.pod_plot.setVisible(bool(record))
+        if not record:
+            self.pod_table.setText("No detection-probability self-test was run.")
+            return
+        refitted = refit_record(record, nok)
+        self.pod_plot.show_record(refitted)
+        scale = refitted.get("mm_per_pixel")
+        cells = {shape: PodFit.from_dict(fit).cells(scale) for shape, fit in refitted["fits"].items()}
+        header = "".join(f"<th>&nbsp;{escape(key)}&nbsp;</th>" for key in next(iter(cells.values())))
+        rows = "".join(
+            f"<tr><td>{escape(SHAPE_LABELS.get(shape, shape))}</td>"
+            + "".join(f"<td>&nbsp;{escape(value)}&nbsp;</td>" for value in row.values()) + "</tr>"
+            for shape, row in cells.items()
+        )
+        self.pod_table.setText(
+            f"<b>Detection-probability self-test</b> (hits at NOK &gt; {nok:.4g})"
+            f"<table><tr><th></th>{header}</tr>{rows}</table><i>{escape(refitted['note'])}</i>"
         )
 
 
@@ -576,6 +609,8 @@ class CalibrationWizard(QWizard):
         """The prepared profile with the chosen thresholds for its default scorer."""
         prepared = self.training_page.prepared
         prepared.profile.entry().thresholds = self.threshold_page.thresholds()
+        if prepared.profile.selftest:  # its hits are counted at the NOK threshold chosen here
+            prepared.profile.selftest = refit_record(prepared.profile.selftest, prepared.profile.thresholds().nok)
         prepared.profile.record("thresholds set", f"REVIEW > {prepared.profile.thresholds().review:.4g}, "
                                                   f"NOK > {prepared.profile.thresholds().nok:.4g}")
         return prepared

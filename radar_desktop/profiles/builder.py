@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
+from radar_desktop.core.inspection_plan import InspectionPlan
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.calibrate import WorkingImages, fit_scorers
 from radar_desktop.engine.config import ModelConfig, TrainConfig
@@ -19,6 +20,7 @@ from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import to_working
 from radar_desktop.engine.scan import scan_files
 from radar_desktop.engine.scorers import Scorer, profile_scorer, scorers_for
+from radar_desktop.engine.selftest import selftest_record, selftest_scores
 from radar_desktop.engine.training import discard_checkpoint, train
 from radar_desktop.profiles.folder_check import MIN_GOOD_IMAGES
 from radar_desktop.profiles.paths import checkpoints_dir
@@ -30,10 +32,12 @@ from radar_desktop.profiles.profile import (
     preprocessing_of,
     save_profile,
 )
+from radar_desktop.profiles.selftest_run import held_back_images
 from radar_desktop.profiles.store import profile_path
 from radar_desktop.sources.images import ImageReadError, list_images, read_image
 
 MIN_HELD_BACK = 2
+SELFTEST_START = 0.95  # where the progress bar stands when the self-test begins
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,7 @@ def make_profile(
     defects: Path | None = None,
     inspection: dict | None = None,
     mask: np.ndarray | None = None,
+    selftest: bool = True,
     cancel: CancelToken | None = None,
     progress: ProgressFn = no_progress,
     log: Callable[[str], None] = lambda message: None,
@@ -134,7 +139,8 @@ def make_profile(
     held-back ones, and score ``defects`` (optional, only to measure); nothing is saved in the store.
 
     ``inspection`` (scale, acceptance rules) and the inspection ``mask`` go into the profile as given;
-    thresholds are calibrated on whole images, so a mask can only lower good parts' peaks.
+    thresholds are calibrated on whole images, so a mask can only lower good parts' peaks. With
+    ``selftest``, the detection-probability self-test runs last (it needs the held-back images).
     """
     check_name(name)
     available = scorers_for(model_config.space)
@@ -142,6 +148,9 @@ def make_profile(
         raise ProfileError(
             f"scorer {default_scorer!r} is not offered in the {model_config.space} space; choose one of {', '.join(available)}"
         )
+    overall = progress
+    if selftest:  # the self-test takes the bar's last 5%
+        progress = lambda fraction, message: overall(SELFTEST_START * fraction, message)  # noqa: E731
     good = load_good_images(images, model_config, train_config.holdout_every)
     train_config = train_config.for_space(model_config.space, len(good.train_names))
     for file_name, reason in good.skipped:
@@ -186,7 +195,7 @@ def make_profile(
         default_scorer=default_scorer,
         scorers=entries,
         training={
-            "images": str(images),
+            "images": str(Path(images).resolve()),
             "train_images": list(good.train_names),
             "held_back_images": list(good.held_back_names),
             "skipped": [list(s) for s in good.skipped],
@@ -203,8 +212,32 @@ def make_profile(
         },
     )
     profile.inspection = {k: v for k, v in (inspection or {}).items() if k != "mask"}
+    by_name = {s.name: s for s in scorers}
+    if selftest:
+        profile.selftest = run_selftest(
+            profile, model, by_name[default_scorer], mask, cancel,
+            lambda fraction, message: overall(SELFTEST_START + (1 - SELFTEST_START) * fraction, message),
+        )
     profile.record("created", f"trained {report.steps} steps on {len(good.train_names)} good images from {images}")
-    return PreparedProfile(profile, model, {s.name: s for s in scorers}, report.resumed_from_step, mask)
+    return PreparedProfile(profile, model, by_name, report.resumed_from_step, mask)
+
+
+def run_selftest(
+    profile: Profile,
+    model: RadarModel,
+    scorer: Scorer,
+    mask: np.ndarray | None,
+    cancel: CancelToken | None = None,
+    progress: ProgressFn = no_progress,
+) -> dict:
+    """The self-test record of a just-calibrated profile: synthetic defects in its held-back images, scored
+    with its default scorer (the mask applied), fitted at its NOK threshold."""
+    thresholds = profile.thresholds()
+    plan = InspectionPlan(float("inf"), mask=mask)  # scores only: regions are not needed
+    inspector = Inspector(model, scorer, thresholds, plan=plan)
+    scores = selftest_scores(inspector, held_back_images(profile, model.config.channels), mask=mask, cancel=cancel,
+                             progress=progress)
+    return selftest_record(scores, thresholds.nok, profile.inspection.get("mm_per_pixel"))
 
 
 def defect_scores(model: RadarModel, scorer: Scorer, folder: Path, cancel: CancelToken | None = None) -> list[float]:

@@ -73,7 +73,7 @@ def selftest_profile(
     profile = open_profile(name)
     model = profile.load_model(device)
     thresholds = profile.thresholds()
-    inspector = Inspector(model, profile.load_scorer(), thresholds)
+    inspector = Inspector(model, profile.load_scorer(), thresholds, plan=profile.inspection_plan())
     images = held_back_images(profile, model.config.channels)
     scores = selftest_scores(
         inspector,
