@@ -508,7 +508,7 @@ class SummaryPage(QWizardPage):
             f"{len(training['held_back_images'])} held back for calibration.<br>"
             f"Model space: {escape(space_line(training))}.<br>"
             f"Scorer {profile.default_scorer}: REVIEW &gt; {thresholds.review:.4g}, NOK &gt; {thresholds.nok:.4g}.<br>"
-            f"{escape(AcceptanceRules.from_inspection(profile.inspection).describe()).capitalize()}; "
+            f"{escape(AcceptanceRules.from_inspection(wizard.area_page.inspection()).describe()).capitalize()}; "
             f"{'an inspection mask' if wizard.area_page.editor.mask() is not None else 'no inspection mask'}."
         )
 
@@ -609,6 +609,9 @@ class CalibrationWizard(QWizard):
         """The prepared profile with the chosen thresholds for its default scorer."""
         prepared = self.training_page.prepared
         prepared.profile.entry().thresholds = self.threshold_page.thresholds()
+        # as the inspection-area page stands now (the user may have gone back after training)
+        prepared.profile.inspection = self.area_page.inspection()
+        prepared.mask = self.area_page.editor.mask()
         if prepared.profile.selftest:  # its hits are counted at the NOK threshold chosen here
             prepared.profile.selftest = refit_record(prepared.profile.selftest, prepared.profile.thresholds().nok)
         prepared.profile.record("thresholds set", f"REVIEW > {prepared.profile.thresholds().review:.4g}, "

@@ -12,6 +12,7 @@ import numpy as np
 
 from radar_desktop.core.acceptance import AcceptanceRules
 from radar_desktop.core.inspection_area import inspected_fraction
+from radar_desktop.engine.selftest import SelfTestScores, selftest_record
 from radar_desktop.profiles.manage import revise
 from radar_desktop.profiles.profile import Profile, ProfileError, write_mask
 from radar_desktop.profiles.store import open_profile
@@ -31,6 +32,9 @@ def set_scale(name: str, mm_per_pixel: float | None) -> Profile:
             inspection["min_area"] = float(inspection.get("min_area") or 0.0) * factor**2
             inspection["min_length"] = float(inspection.get("min_length") or 0.0) * factor
         inspection["mm_per_pixel"] = mm_per_pixel
+        if profile.selftest:  # its sizes in mm follow the new scale (no image is inspected again)
+            scores = SelfTestScores.from_dict(profile.selftest["scores"])
+            profile.selftest = selftest_record(scores, profile.selftest["nok"], mm_per_pixel)
 
     detail = f"{mm_per_pixel:.6g} mm per pixel" if mm_per_pixel else "none (sizes in pixels)"
     return revise(name, change, "scale set", detail)
