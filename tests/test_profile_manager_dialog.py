@@ -86,6 +86,9 @@ def test_scale_mask_and_rule_are_edited_as_new_versions(dialog, tiny_profile, mo
     assert events[-3:] == ["inspection mask set", "acceptance rule set", "scale set"]
     assert profile.content_hash != tiny_profile.content_hash
     assert "ignore regions under 0.2 mm²" in dialog.details.toPlainText()
+    # the self-test made at training is kept, its sizes now also in mm
+    assert profile.selftest["mm_per_pixel"] == 0.1 and "a90_mm" in profile.selftest["fits"]["disc_dark"]
+    assert "self-test     a90 disc, darker" in dialog.details.toPlainText() and " mm" in dialog.details.toPlainText()
     monkeypatch.setattr(MaskEditorDialog, "edit", classmethod(lambda cls, parent, image, mask=None: MaskResult(None)))
     dialog.buttons["Inspection mask"].click()
     assert open_profile("tiny").inspection_mask() is None

@@ -12,6 +12,7 @@ import numpy as np
 
 from radar_desktop.core.acceptance import AcceptanceRules
 from radar_desktop.core.inspection_area import inspected_fraction
+from radar_desktop.core.pod import SHAPE_LABELS, record_fits
 from radar_desktop.engine.selftest import SelfTestScores, selftest_record
 from radar_desktop.profiles.manage import revise
 from radar_desktop.profiles.profile import Profile, ProfileError, write_mask
@@ -83,4 +84,14 @@ def inspection_lines(profile: Profile) -> list[str]:
         f"scale         {f'{scale:.6g} mm per pixel' if scale else 'none (sizes in pixels)'}",
         f"acceptance    {AcceptanceRules.from_inspection(inspection).describe()}",
         f"mask          {'none (whole image)' if mask is None else f'{inspected_fraction(mask):.0%} of the image inspected'}",
+        f"self-test     {selftest_line(profile.selftest)}",
     ]
+
+
+def selftest_line(record: dict) -> str:
+    """The self-test's a90 per shape in one line (synthetic defects), or that none was run."""
+    if not record:
+        return "not run (profiles selftest NAME)"
+    scale = record.get("mm_per_pixel")
+    sizes = "; ".join(f"{SHAPE_LABELS.get(shape, shape)} {fit.cells(scale)['a90']}" for shape, fit in record_fits(record).items())
+    return f"a90 {sizes} (synthetic defects, NOK > {record['nok']:.4g})"
