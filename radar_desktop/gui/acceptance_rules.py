@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QWidget
 
 from radar_desktop.core.regions import units
+from radar_desktop.gui.editor_dialog import EditorDialog
 
 
 class AcceptanceRulesWidget(QWidget):
@@ -42,28 +43,19 @@ class AcceptanceRulesWidget(QWidget):
         return self.min_area.value(), self.min_length.value()
 
 
-class AcceptanceRulesDialog(QDialog):
+class AcceptanceRulesDialog(EditorDialog):
     """Edits a stored profile's rule; :meth:`edit` returns the new minimums or None when cancelled."""
 
     def __init__(self, min_area: float, min_length: float, mm_per_pixel: float | None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Acceptance rule")
-        self.editor = AcceptanceRulesWidget()
-        self.editor.set_scale(mm_per_pixel)
-        self.editor.set_rules(min_area, min_length)
         hint = QLabel("A flagged part whose every defect region is under these sizes passes; its record names the rule. "
                       "Sizes are in mm with the profile's scale, else in pixels.")
         hint.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(hint)
-        layout.addWidget(self.editor)
-        layout.addWidget(buttons)
+        super().__init__("Acceptance rule", AcceptanceRulesWidget(), parent, hint)
+        self.editor.set_scale(mm_per_pixel)
+        self.editor.set_rules(min_area, min_length)
 
     @classmethod
     def edit(cls, parent: QWidget | None, min_area: float, min_length: float,
              mm_per_pixel: float | None) -> tuple[float, float] | None:
         dialog = cls(min_area, min_length, mm_per_pixel, parent)
-        return dialog.editor.rules() if dialog.exec() == QDialog.Accepted else None
+        return dialog.run(dialog.editor.rules)

@@ -242,10 +242,7 @@ class ScalePage(QWizardPage):
         layout.addWidget(self.editor)
 
     def initializePage(self) -> None:  # noqa: N802
-        wizard: CalibrationWizard = self.wizard()
-        reference = wizard.reference_image()
-        if reference is not None:
-            self.editor.set_image(reference)
+        self.wizard().show_reference(self.editor)
 
     def isComplete(self) -> bool:  # noqa: N802
         return self.editor.is_complete()
@@ -267,9 +264,7 @@ class InspectionAreaPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802
         wizard: CalibrationWizard = self.wizard()
-        reference = wizard.reference_image()
-        if reference is not None:
-            self.editor.set_image(reference)
+        wizard.show_reference(self.editor)
         self.rules.set_scale(wizard.scale_page.editor.mm_per_pixel())
 
     def inspection(self) -> dict:
@@ -569,6 +564,12 @@ class CalibrationWizard(QWizard):
         ]
         for signal, slot in self._connections:
             signal.connect(slot)
+
+    def show_reference(self, editor) -> None:
+        """Put the reference image into a page's scale or mask editor (if there is one to show)."""
+        reference = self.reference_image()
+        if reference is not None:
+            editor.set_image(reference)
 
     def reference_image(self) -> np.ndarray | None:
         """The first readable good image, to draw the scale and the mask on (None if there is none)."""

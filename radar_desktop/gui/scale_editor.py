@@ -14,7 +14,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -26,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from radar_desktop.gui.mask_editor import HINT_STYLE, WARNING_STYLE, ReferenceViewWidget
+from radar_desktop.gui.editor_dialog import EditorDialog
+from radar_desktop.gui.reference_view import HINT_STYLE, WARNING_STYLE, ReferenceViewWidget
 
 MIN_LINE_PX = 5.0  # under this a 1-pixel slip at an end moves the scale by over 20%
 SHORT_LINE_PX = 100.0  # under this the hint says how much a 1-pixel slip moves the scale
@@ -384,7 +384,7 @@ class ScaleResult:
     mm_per_pixel: float | None
 
 
-class ScaleDialog(QDialog):
+class ScaleDialog(EditorDialog):
     """The scale editor with OK and Cancel. :meth:`edit` returns a :class:`ScaleResult`, or None if cancelled.
 
     OK is enabled once the choice is complete: a usable scale, or "No scale".
@@ -393,15 +393,7 @@ class ScaleDialog(QDialog):
     def __init__(
         self, image: np.ndarray | None, mm_per_pixel: float | None = None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Scale")
-        self.editor = ScaleWidget()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.editor, 1)
-        layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        super().__init__("Scale", ScaleWidget(), parent)
         self.editor.sig_complete_changed.connect(self._on_editor_complete_changed)
         if image is not None:
             self.editor.set_image(image)
@@ -425,10 +417,7 @@ class ScaleDialog(QDialog):
         Returns None when cancelled, else a :class:`ScaleResult` whose ``mm_per_pixel`` is None for no scale.
         """
         dialog = cls(image, mm_per_pixel, parent)
-        try:
-            return dialog.result_scale() if dialog.exec() == QDialog.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return dialog.run(dialog.result_scale)
 
     def _on_editor_complete_changed(self, complete: bool) -> None:
         self.buttons.button(QDialogButtonBox.Ok).setEnabled(complete)
