@@ -22,7 +22,6 @@ def profile_summary(profile: Profile, listed_images: int = 12) -> str:
         f"held back for calibration, {len(training.get('skipped', []))} skipped, from {training.get('images', '?')}",
         f"model space   {space_line(training)}",
         f"scorer        {profile.default_scorer} (default)",
-        *inspection_lines(profile),
     ]
     for name, entry in profile.scorers.items():
         defects = f", {len(entry.defect_scores)} defect scores" if entry.defect_scores else ""
@@ -30,6 +29,7 @@ def profile_summary(profile: Profile, listed_images: int = 12) -> str:
             f"  {name:<11} REVIEW > {entry.thresholds.review:.4g}, NOK > {entry.thresholds.nok:.4g} "
             f"({len(entry.good_scores)} good scores{defects})"
         )
+    lines += inspection_lines(profile)
     names = training.get("train_images", [])
     if names:
         shown = ", ".join(names[:listed_images]) + (f" and {len(names) - listed_images} more" if len(names) > listed_images else "")
