@@ -10,11 +10,12 @@ import pytest
 
 pytest.importorskip("PySide6.QtWidgets")
 
+from radar_desktop.gui.results_table import COLUMNS  # noqa: E402
 from tests.bad_images import deny_unreadable, write_corpus  # noqa: E402 (after the Qt check)
 
 pytestmark = pytest.mark.gui
 
-NAME, SCORE, VERDICT, MESSAGE = 1, 2, 3, 5
+NAME, SCORE, VERDICT, MESSAGE = (COLUMNS.index(c) for c in ("Name", "Score", "Verdict", "Message"))
 
 
 def test_results_table_shows_every_file_and_why_each_bad_one_was_refused(window, qtbot, tmp_path, monkeypatch):
