@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer
 
 from radar_desktop.core.resources import samples_folder
 from radar_desktop.gui.main_window import MainWindow, application
+from radar_desktop.gui.system_libraries import window_problem
 from radar_desktop.profiles.demo import install_demo_if_empty
 from radar_desktop.profiles.profile import ProfileError
 
@@ -33,6 +34,10 @@ def run_gui(
     On first launch (an empty profile store) the bundled demo profile is installed and, unless told
     otherwise, the bundled sample images are inspected, so a fresh install opens with something to see.
     """
+    problem = window_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     told_what_to_do = profile_name is not None or open_path is not None or camera is not None
     if install_demo() and not told_what_to_do and samples_folder().is_dir():
         open_path = samples_folder()
