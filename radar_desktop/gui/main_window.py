@@ -31,6 +31,7 @@ from radar_desktop.core.resources import icon_path
 from radar_desktop.gui.live_view import LiveViewWidget
 from radar_desktop.gui.results_table import ResultsTableWidget
 from radar_desktop.gui.score_charts import ScoreChartsWidget
+from radar_desktop.gui.session_fields import SessionFieldsWidget
 from radar_desktop.gui.stall_monitor import StallMonitor
 from radar_desktop.gui.viewer import ViewerWidget
 from radar_desktop.profiles.paths import data_home
@@ -128,6 +129,9 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.open_files_action)
         toolbar.addSeparator()
         toolbar.addAction(self.export_action)
+        toolbar.addSeparator()
+        self.session_fields = SessionFieldsWidget(self.settings)
+        toolbar.addWidget(self.session_fields)
 
         self.table = ResultsTableWidget()
         self.viewer = ViewerWidget()
@@ -546,13 +550,13 @@ class MainWindow(QMainWindow):
         from radar_desktop.gui.report_dialog import ReportExportDialog
         from radar_desktop.core.records import login_name
 
-        operator = self.settings.value("operator", "") or login_name()
+        operator = self.session_fields.operator() or login_name()
         folder = Path(self.settings.value("report_folder", "") or Path.home())
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         request = ReportExportDialog.get_request(self.make_report, operator, folder / f"report-{stamp}.pdf", self)
         if request is None:
             return
-        self.settings.setValue("operator", request.report.session.operator)
+        self.session_fields.set_operator(request.report.session.operator)
         self.settings.setValue("report_folder", str(request.files.pdf.parent))
         self.export_report(request)
 
