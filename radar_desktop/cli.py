@@ -86,6 +86,23 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     selftest.add_argument("--seed", type=int, default=0, help="seed of the defects' places (default 0)")
     selftest.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
 
+    history = subparsers.add_parser("history", help="list or export the inspection history")
+    history_actions = history.add_subparsers(dest="action", metavar="action", required=True)
+    filters = argparse.ArgumentParser(add_help=False)
+    filters.add_argument("--from", dest="date_from", metavar="DATE", help="from this day (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM)")
+    filters.add_argument("--to", dest="date_to", metavar="DATE", help="up to this day (inclusive) or time")
+    filters.add_argument("--profile", help="profile name")
+    filters.add_argument("--verdict", nargs="+", choices=("OK", "REVIEW", "NOK", "ERROR"), help="machine verdicts")
+    filters.add_argument("--lot", help="lot / batch label")
+    filters.add_argument("--operator")
+    filters.add_argument("--name", default="", help="part of the file name (any case)")
+    filters.add_argument("--origin", choices=("folder", "files", "live", "snapshot", "cli-scan", "cli-report", "watch"))
+    shown = history_actions.add_parser("list", parents=[filters], help="the newest matching inspections as a table")
+    shown.add_argument("--limit", type=int, default=50, help="rows to show (default 50)")
+    history_actions.add_parser("export", parents=[filters], help="every matching inspection to CSV").add_argument(
+        "--csv", required=True, type=Path, help="output CSV"
+    )
+
     evaluate = subparsers.add_parser("evaluate", help="measure a profile on an MVTec-layout dataset")
     evaluate.add_argument("--profile", required=True)
     evaluate.add_argument("--dataset", required=True, type=Path, help="folder with test/ and ground_truth/")
@@ -134,7 +151,8 @@ def run(args: argparse.Namespace) -> int:
     from radar_desktop.profiles.profile import ProfileError
     from radar_desktop.sources.images import ImageReadError
 
-    handlers = {"train": _train, "scan": _scan, "report": _report, "evaluate": _evaluate, "profiles": _profiles}
+    handlers = {"train": _train, "scan": _scan, "report": _report, "evaluate": _evaluate, "profiles": _profiles,
+                "history": _history}
     try:
         return handlers[args.command](args)
     except (ProfileError, ImageReadError, ValueError, OSError) as error:
@@ -432,6 +450,35 @@ def _profiles(args: argparse.Namespace) -> int:
         print(f"{args.action}d {args.name!r} -> {profile.name!r}")
     else:
         print(f"moved {args.name!r} to {manage.delete(args.name)}")
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    """List or export history rows; the database module does the querying, this only prints."""
+    from radar_desktop.history.database import HistoryDatabase, HistoryError, HistoryFilter, parse_when
+    from radar_desktop.history.export import history_table, write_history_csv
+
+    flt = HistoryFilter(
+        date_from=parse_when(args.date_from) if args.date_from else None,
+        date_to=parse_when(args.date_to) if args.date_to else None,
+        profile_name=args.profile, verdicts=tuple(args.verdict or ()), lot=args.lot, operator=args.operator,
+        name=args.name, origin=args.origin,
+    )
+    try:
+        with HistoryDatabase() as database:
+            if args.action == "export":
+                check_writable(args.csv)
+                print(f"{write_history_csv(database, flt, args.csv)} inspections -> {args.csv}")
+                return 0
+            rows = database.query(flt, limit=args.limit)
+            if not rows:
+                print("no inspections match", file=sys.stderr)
+                return 0
+            print("\n".join(history_table(rows)))
+            print(f"{len(rows)} of {database.count(flt)} matching inspections, newest first")
+    except HistoryError as error:
+        print(f"radar-desktop history: error: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -96,3 +96,18 @@ def test_segmentation_levels_benchmark_measures_each_candidate(encoder_profile, 
     values = [row["value"] for row in rows[:-1]]
     assert values == sorted(values)  # candidates rise with k; regions can only shrink as the level rises
     assert all(a["with_region"] >= b["with_region"] for a, b in zip(rows, rows[1:-1]))
+
+
+@pytest.mark.slow
+def test_history_benchmark_times_inserts_and_filtered_pages(tmp_path):
+    out = tmp_path / "history.json"
+    command = [sys.executable, str(ROOT / "benchmarks" / "history.py"), "--sizes", "1000", "--writer-rows", "200",
+               "--durability-rows", "200", "--repeats", "2", "--json", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    (row,) = report["rows"]
+    assert row["rows"] == 1000 and row["writer_rows_per_s"] > 0 and row["bulk_rows_per_s"] > 0
+    assert row["queries"]["profile + REVIEW/NOK + 3 months"]["median_ms"] > 0
+    assert row["queries"]["count, no filter"]["rows"] == 1200  # the filled rows and the writer's
+    assert set(report["durability"]) == {"FULL", "NORMAL"} and "name substring, rare" in done.stdout

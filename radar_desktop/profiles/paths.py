@@ -22,5 +22,10 @@ def profiles_dir() -> Path:
     return data_home() / "profiles"
 
 
+def history_dir() -> Path:
+    """Where the inspection-history database and its thumbnails and heatmaps are kept."""
+    return data_home() / "history"
+
+
 def checkpoints_dir() -> Path:
     return data_home() / "checkpoints"
