@@ -4,7 +4,6 @@ import csv
 import hashlib
 import json
 import sqlite3
-import time
 
 import cv2
 import numpy as np
@@ -55,26 +54,27 @@ def test_a_record_holds_the_outcome_its_context_and_its_pictures(image, tmp_path
     assert cv2.imread(str(tmp_path / "grey" / grey.heatmap_file), cv2.IMREAD_UNCHANGED).ndim == 2  # no map range: grey
 
 
-def test_submit_returns_at_once_while_the_writer_is_slow(image, monkeypatch):
-    real = writer_module.record_from_outcome
+def test_submit_returns_while_the_writer_is_held_up(image, monkeypatch):
+    import threading
 
-    def slow(*args, **kwargs):
-        time.sleep(0.15)  # a slow disk
+    real = writer_module.record_from_outcome
+    held = threading.Event()
+
+    def blocked(*args, **kwargs):
+        held.wait(30)  # a disk that does not answer until the test lets it
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(writer_module, "record_from_outcome", slow)
+    monkeypatch.setattr(writer_module, "record_from_outcome", blocked)
     writer = HistoryWriter(CONTEXT)
     try:
-        took = []
         for _ in range(8):
-            began = time.perf_counter()
-            writer.submit(outcome(image))
-            took.append(time.perf_counter() - began)
-        assert max(took) < 0.02, took  # a submit that did the work would take 0.15 s or more
-        assert writer.waiting > 0
+            writer.submit(outcome(image))  # would hang here if submit did any of the work
+        assert writer.waiting == 8 and writer.written == 0
+        held.set()
         assert writer.flush(timeout=30)
         assert writer.waiting == 0 and writer.written == 8
     finally:
+        held.set()
         assert writer.close()
     with HistoryDatabase() as database:
         assert database.count() == 8
@@ -197,7 +197,6 @@ def test_a_bug_in_the_writer_is_reported_and_its_records_saved_aside(image, monk
     errors = []
     writer = HistoryWriter(CONTEXT, on_error=errors.append)
     writer.submit(outcome(image))
-    began = time.perf_counter()
-    assert not writer.flush(timeout=30) and time.perf_counter() - began < 10
+    assert not writer.flush(timeout=30)  # it gives up because the thread stopped, not because time ran out
     assert not writer.close()
     assert "the history writer stopped (a bug)" in errors[0] and "saved to" in errors[-1]
