@@ -51,6 +51,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     scan.add_argument("--maps", type=Path, help="folder for heatmap overlay PNGs")
     scan.add_argument("--scorer", default=None, help="scorer to use (default: the profile's)")
     scan.add_argument("--device", default="auto")
+    scan.add_argument("--operator", help="who inspects, for the history (default: the login name)")
+    scan.add_argument("--lot", default="", help="lot or batch label, for the history")
 
     report = subparsers.add_parser("report", help="inspect a folder or file and write a PDF report (and CSV)")
     report.add_argument("--profile", required=True)
@@ -62,6 +64,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
     report.add_argument("--scorer", default=None, help="scorer to use (default: the profile's)")
     report.add_argument("--device", default="auto")
+    report.add_argument("--lot", default="", help="lot or batch label, for the report's history rows")
 
     profiles = subparsers.add_parser("profiles", help="list, show, export, import, duplicate, rename or delete profiles")
     actions = profiles.add_subparsers(dest="action", metavar="action", required=True)
@@ -278,7 +281,7 @@ def _scan(args: argparse.Namespace) -> int:
     check_writable(args.csv)
     if args.maps:
         check_writable(args.maps / "heatmap.png")
-    run = _ScanRun(args)
+    run = _ScanRun(args, "cli-scan")
 
     def save_map(entry, result, load_image) -> None:
         if args.maps:
@@ -289,6 +292,7 @@ def _scan(args: argparse.Namespace) -> int:
         run.scan(args.input, save_map)
     finally:
         write_csv_or_rescue(run.entries, args.csv)  # whatever was inspected before an interruption is kept
+        run.close_history()
     print(f"{_counts_line(run.entries)} -> {args.csv}")
     return 0
 
@@ -304,7 +308,7 @@ def _report(args: argparse.Namespace) -> int:
     files = ReportFiles(args.pdf, args.csv)
     for path in files.written():  # fail before a long scan, not after it
         check_writable(path)
-    run = _ScanRun(args)
+    run = _ScanRun(args, "cli-report")
     figures = {}  # small JPEGs, so a large batch does not keep full-size maps
 
     def keep_figure(entry, result, load_image) -> None:
@@ -313,7 +317,10 @@ def _report(args: argparse.Namespace) -> int:
 
     cancel = CancelToken()
     with cancel_on_interrupt(cancel):
-        run.scan(args.input, keep_figure, cancel)
+        try:
+            run.scan(args.input, keep_figure, cancel)
+        finally:
+            run.close_history()
         report = build_report(run.session(args.operator or login_name() or "unknown", str(args.input.resolve())), run.entries)
         with progress_bar("report") as progress:
             try:
@@ -328,9 +335,12 @@ def _report(args: argparse.Namespace) -> int:
 class _ScanRun:
     """A profile opened for a scan, and the entries the scan has produced so far."""
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self, args: argparse.Namespace, origin: str) -> None:
+        from radar_desktop.core.records import login_name
         from radar_desktop.engine.device import describe_device
         from radar_desktop.engine.inspection import Inspector
+        from radar_desktop.history.recording import RecordContext
+        from radar_desktop.history.writer import HistoryWriter
 
         self.profile, self.model = _open(args.profile, args.device)
         self.scorer = args.scorer or self.profile.default_scorer
@@ -344,6 +354,18 @@ class _ScanRun:
             plan=self.profile.inspection_plan(self.scorer),
         )
         self.entries: list = []
+        context = RecordContext(
+            origin=origin,
+            profile_name=self.profile.name,
+            profile_hash=self.profile.content_hash,
+            scorer=self.scorer,
+            thresholds=self.calibration.thresholds,
+            lot=args.lot,
+            operator=args.operator or login_name(),
+            mm_per_pixel=self.profile.inspection.get("mm_per_pixel"),
+            map_range=self.calibration.map_range,
+        )
+        self.history = HistoryWriter(context, on_error=log)
 
     def scan(self, source: Path, on_result, cancel: CancelToken | None = None) -> None:
         """Inspect ``source`` (file or folder); ``on_result(entry, result, load_image)`` sees each inspected image."""
@@ -356,9 +378,15 @@ class _ScanRun:
             for outcome in scan_files(self.inspector, paths, cancel=cancel, progress=progress):
                 entry = entry_from_outcome(len(self.entries) + 1, outcome, mm_per_pixel=self.profile.inspection.get("mm_per_pixel"))
                 self.entries.append(entry)
+                self.history.submit(outcome)
                 if outcome.result is not None:
                     path, channels = outcome.path, self.model.config.channels
                     on_result(entry, outcome.result, lambda: read_image(path, channels))
+
+    def close_history(self) -> None:
+        """Commit the run's history rows (what could not be is told, and kept under ``unsaved/``)."""
+        if not self.history.close(timeout=60.0):
+            log(f"history: {len(self.history.unwritten)} of {len(self.entries)} inspections could not be recorded")
 
     def session(self, operator: str, source: str):
         """What the report says about this run."""

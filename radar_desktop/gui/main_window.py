@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from radar_desktop import __version__
-from radar_desktop.core.records import ScanOutcome
+from radar_desktop.core.records import ScanOutcome, login_name
 from radar_desktop.engine.live import LiveSession, Roi
 from radar_desktop.core.resources import icon_path
 from radar_desktop.gui.live_view import LiveViewWidget
+from radar_desktop.history.recording import RecordContext
+from radar_desktop.history.writer import HistoryWriter
 from radar_desktop.gui.results_table import ResultsTableWidget
 from radar_desktop.gui.score_charts import ScoreChartsWidget
 from radar_desktop.gui.session_fields import SessionFieldsWidget
@@ -70,6 +72,8 @@ class MainWindow(QMainWindow):
     """LiveSession (capture already started) whose frames the worker should inspect."""
     sig_task_done = Signal(int)
     """Exit status of a task given on the command line (0 success)."""
+    sig_history_error = Signal(str)
+    """A message from the history writer's thread (a row or picture that could not be recorded)."""
 
     def __init__(self, device_name: str = "auto", profile_name: str | None = None) -> None:
         super().__init__()
@@ -89,6 +93,8 @@ class MainWindow(QMainWindow):
         self.longest_stall_ms = 0.0
         self._charts_dirty = False
 
+        self.scan_origin = "files"  # how the table's results came: a folder, single files (history origin)
+        self.history = HistoryWriter(RecordContext(origin="files"), on_error=self.sig_history_error.emit)
         self.worker = EngineWorker(device_name)
         self.engine = EngineThread(self.worker)
         self.stall_monitor = StallMonitor(parent=self)
@@ -175,6 +181,7 @@ class MainWindow(QMainWindow):
         self.live_view.sig_start_requested.connect(self.start_live)
         self.live_view.sig_stop_requested.connect(self.stop_live)
         self.live_view.sig_snapshot.connect(self.keep_snapshot)
+        self.sig_history_error.connect(self._on_history_error)
         self.worker.sig_report_written.connect(self._on_worker_report_written)
         self.worker.sig_profile_loaded.connect(self._on_worker_profile_loaded)
         self.worker.sig_progress.connect(self._on_worker_progress)
@@ -308,6 +315,7 @@ class MainWindow(QMainWindow):
         folder = paths[0] if paths[0].is_dir() else paths[0].parent
         self.settings.setValue("last_folder", str(folder))
         self.scan_source = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files and folders, first {paths[0]}"
+        self.scan_origin = "folder" if any(p.is_dir() for p in paths) else "files"
         if self.profile is None:
             self.pending_scan = files
             return
@@ -339,6 +347,7 @@ class MainWindow(QMainWindow):
         self.progress.setValue(int(fraction * 1000))
 
     def _on_worker_outcome(self, outcome: ScanOutcome) -> None:
+        self.history.submit(outcome, self._history_context(self.scan_origin))
         self.table.model.append(outcome)
         self._charts_dirty = True
         if self.table.model.rowCount() == 1:
@@ -496,6 +505,7 @@ class MainWindow(QMainWindow):
         except OSError as error:
             self.show_error(f"The snapshot could not be saved in {folder}: {error}", "")
             return
+        self.history.submit(outcome, self._history_context("snapshot", profile))
         table = self.table.model
         if table.outcomes and self.scan_profile is not None and self.scan_profile.content_hash != profile.content_hash:
             self.status_label.setText(f"Snapshot saved to {outcome.path} (the table holds results of another profile)")
@@ -507,6 +517,25 @@ class MainWindow(QMainWindow):
         self._charts_dirty = True
         self._on_chart_timer_timeout()
         self.status_label.setText(f"Snapshot saved to {outcome.path} and added to the results ({len(table.outcomes)})")
+
+    def _history_context(self, origin: str, profile: LoadedProfile | None = None) -> RecordContext:
+        """What the history records with each result: the profile it came from, operator and lot."""
+        profile = profile or self.scan_profile
+        return RecordContext(
+            origin=origin,
+            profile_name=profile.name,
+            profile_hash=profile.content_hash,
+            scorer=profile.scorer,
+            thresholds=profile.thresholds,
+            lot=self.session_fields.lot(),
+            operator=self.session_fields.operator() or login_name(),
+            mm_per_pixel=profile.inspection.get("mm_per_pixel"),
+            map_range=profile.map_range,
+        )
+
+    def _on_history_error(self, message: str) -> None:
+        self.status_label.setText(f"History: {message}")
+        log.warning("history: %s", message)
 
     # ----- reports
     def make_report(self, operator: str):
@@ -548,7 +577,6 @@ class MainWindow(QMainWindow):
 
     def _on_export_action_triggered(self) -> None:
         from radar_desktop.gui.report_dialog import ReportExportDialog
-        from radar_desktop.core.records import login_name
 
         operator = self.session_fields.operator() or login_name()
         folder = Path(self.settings.value("report_folder", "") or Path.home())
@@ -623,6 +651,8 @@ class MainWindow(QMainWindow):
         if self.live_session is not None:
             self.live_session.stop()
         self.engine.stop()
+        if not self.history.close(timeout=10.0):
+            log.error("history: %d inspections could not be recorded", len(self.history.unwritten))
         super().closeEvent(event)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from radar_desktop.core.atomic import atomic_output
 from radar_desktop.history.database import HistoryDatabase, HistoryFilter, HistoryRow
-from radar_desktop.reports.entries import _defuse, region_text
+from radar_desktop.reports.entries import defuse_cell, region_text
 
 CSV_COLUMNS = (
     "id", "inspected_at", "name", "path", "verdict", "score", "decision", "decision_reason", "reviewer",
@@ -59,7 +59,7 @@ def write_history_csv(database: HistoryDatabase, flt: HistoryFilter, path: Path)
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for row in all_rows(database, flt):
-            writer.writerow([_defuse(cell) for cell in csv_row(row)])
+            writer.writerow([defuse_cell(cell) for cell in csv_row(row)])
             count += 1
     return count
 

@@ -110,7 +110,7 @@ def entries_csv(entries: list[ReportEntry]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows([_defuse(cell) for cell in entry.csv_row()] for entry in entries)
+    writer.writerows([defuse_cell(cell) for cell in entry.csv_row()] for entry in entries)
     return buffer.getvalue()
 
 
@@ -119,7 +119,7 @@ def write_entries_csv(entries: list[ReportEntry], path: Path) -> None:
     write_text_atomic(path, entries_csv(entries))
 
 
-def _defuse(cell: str) -> str:
+def defuse_cell(cell: str) -> str:
     """Spreadsheets run cells that start with = + - @ as formulas; a leading apostrophe stops that."""
     if cell[:1] in ("=", "+", "@") or (cell[:1] == "-" and not _is_number(cell)):
         return "'" + cell
