@@ -1,18 +1,60 @@
 """Longest GUI event-loop stall while the main window scans a folder.
 
 The window must stay responsive while the engine thread works: a 10 ms timer on the GUI thread
-measures how late it fires. Prints a table and writes JSON.
+measures how late it fires. Prints a table and writes JSON. With ``--trace``, a watchdog thread
+samples every thread's Python stack whenever the GUI thread is late by more than ``--trace-ms``, and
+prints where the GUI thread stood and what the other threads ran meanwhile (the stall's cause).
 
-    python benchmarks/gui_stall.py --profile NAME --input FOLDER [--limit 200] [--json out.json]
+    python benchmarks/gui_stall.py --profile NAME --input FOLDER [--limit 200] [--json out.json] [--trace]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
+import sys
+import threading
 import time
+import traceback
 from pathlib import Path
+
+
+class StallTracer(threading.Thread):
+    """Samples all threads' stacks while the GUI thread's heartbeat is late by more than ``late_ms``."""
+
+    def __init__(self, late_ms: float) -> None:
+        super().__init__(daemon=True)
+        self.late = late_ms / 1000
+        self.gui_thread = threading.get_ident()
+        self.heartbeat = time.perf_counter()
+        self.samples: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+        self.stalls = 0
+        self.running = True
+
+    def beat(self) -> None:
+        self.heartbeat = time.perf_counter()
+
+    def run(self) -> None:
+        in_stall = False
+        while self.running:
+            time.sleep(0.002)
+            late = time.perf_counter() - self.heartbeat > self.late
+            if late and not in_stall:
+                self.stalls += 1
+            in_stall = late
+            if not late:
+                continue
+            for ident, frame in sys._current_frames().items():
+                if ident == threading.get_ident():
+                    continue
+                where = "GUI" if ident == self.gui_thread else "other"
+                stack = traceback.extract_stack(frame)[-4:]
+                self.samples[where][" <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))] += 1
+
+    def report(self, top: int = 8) -> dict:
+        return {where: counter.most_common(top) for where, counter in self.samples.items()}
 
 
 def main() -> None:
@@ -22,6 +64,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=200)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--json", type=Path, default=Path("gui_stall.json"))
+    parser.add_argument("--trace", action="store_true", help="sample stacks during stalls (slows nothing measurably)")
+    parser.add_argument("--trace-ms", type=float, default=30.0, help="a heartbeat this late counts as a stall")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -35,6 +79,16 @@ def main() -> None:
         app.processEvents()
         time.sleep(0.01)
     files = list_images(args.input)[: args.limit]
+    tracer = None
+    if args.trace:
+        from PySide6.QtCore import QTimer
+
+        tracer = StallTracer(args.trace_ms)
+        beat = QTimer()
+        beat.setInterval(5)
+        beat.timeout.connect(tracer.beat)
+        beat.start()
+        tracer.start()
     began = time.perf_counter()
     window.start_scan(files)
     while window.busy:
@@ -48,6 +102,14 @@ def main() -> None:
         "scan_seconds": round(seconds, 2),
         "longest_stall_ms": round(window.longest_stall_ms, 1),
     }
+    if tracer is not None:
+        tracer.running = False
+        result["stalls_over_trace_ms"] = tracer.stalls
+        result["stall_stacks"] = tracer.report()
+        for where, rows in result["stall_stacks"].items():
+            print(f"{where} thread during stalls (samples, innermost first):")
+            for stack, count in rows:
+                print(f"  {count:>5}  {stack}")
     window.close()
     print(f"{'images':>7} {'scan s':>8} {'longest stall ms':>17}  device")
     print(f"{result['images']:>7} {result['scan_seconds']:>8.1f} {result['longest_stall_ms']:>17.1f}  {result['device']}")
