@@ -66,6 +66,18 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--device", default="auto")
     report.add_argument("--lot", default="", help="lot or batch label, for the report's history rows")
 
+    watch = subparsers.add_parser("watch", help="inspect images as they arrive in a folder, each once, into the history")
+    watch.add_argument("--profile", required=True)
+    watch.add_argument("--folder", required=True, type=Path, help="the folder new images are copied into")
+    watch.add_argument("--scorer", default=None, help="scorer to use (default: the profile's)")
+    watch.add_argument("--device", default="auto")
+    watch.add_argument("--operator", help="who inspects, for the history (default: the login name)")
+    watch.add_argument("--lot", default="", help="lot or batch label, for the history")
+    watch.add_argument("--poll", type=float, default=1.0, help="seconds between looks at the folder (default 1)")
+    watch.add_argument("--settle", type=float, default=2.0, help="seconds a file's size must stay still (default 2)")
+    watch.add_argument("--max-files", type=int, help="stop after inspecting this many files")
+    watch.add_argument("--idle-exit", type=float, help="stop after this many seconds without a new file")
+
     profiles = subparsers.add_parser("profiles", help="list, show, export, import, duplicate, rename or delete profiles")
     actions = profiles.add_subparsers(dest="action", metavar="action", required=True)
     actions.add_parser("list", help="every profile in the store, broken ones with the reason")
@@ -155,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
     from radar_desktop.sources.images import ImageReadError
 
     handlers = {"train": _train, "scan": _scan, "report": _report, "evaluate": _evaluate, "profiles": _profiles,
-                "history": _history}
+                "history": _history, "watch": _watch}
     try:
         return handlers[args.command](args)
     except (ProfileError, ImageReadError, ValueError, OSError) as error:
@@ -329,6 +341,42 @@ def _report(args: argparse.Namespace) -> int:
                 raise rescued(error, run.entries, files.pdf.with_suffix(".csv").name) from error
     written = ", ".join(str(p) for p in files.written())
     print(f"report {report.report_id}: {_counts_line(run.entries)}; {pages} pages -> {written}")
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from radar_desktop.history.database import HistoryDatabase
+    from radar_desktop.history.watch import FolderWatcher, watch_folder
+    from radar_desktop.sources.images import ImageReadError
+
+    if not args.folder.is_dir():
+        raise ImageReadError(f"{args.folder}: no such folder to watch")
+    run = _ScanRun(args, "watch")
+    watcher = FolderWatcher(args.folder, settle_s=args.settle, channels=run.model.config.channels)
+
+    def inspected(outcome) -> None:
+        run.history.submit(outcome)
+        verdict = "ERROR" if outcome.result is None else outcome.result.verdict.value
+        detail = outcome.error if outcome.result is None else f"score {outcome.result.score:.4g}"
+        print(f"{Path(outcome.path).name}: {verdict} ({detail})", flush=True)
+
+    said = [""]
+
+    def status(message: str) -> None:  # a line when what the watch is doing changes, not every poll
+        if message != said[0]:
+            said[0] = message
+            log(message)
+
+    cancel = CancelToken()
+    try:
+        with cancel_on_interrupt(cancel), HistoryDatabase() as database:
+            count = watch_folder(
+                run.inspector, watcher, profile_hash=run.profile.content_hash, on_outcome=inspected, on_status=status,
+                database=database, cancel=cancel, poll_s=args.poll, max_files=args.max_files, idle_exit_s=args.idle_exit,
+            )
+    finally:
+        run.close_history()
+    print(f"watched {args.folder}: {count} inspected")
     return 0
 
 

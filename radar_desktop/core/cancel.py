@@ -24,6 +24,10 @@ class CancelToken:
     def cancelled(self) -> bool:
         return self._event.is_set()
 
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``, waking at once on cancellation; returns whether it was cancelled."""
+        return self._event.wait(seconds)
+
     def raise_if_cancelled(self) -> None:
         """Raise :class:`Cancelled` when cancellation was requested."""
         if self._event.is_set():
