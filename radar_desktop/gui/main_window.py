@@ -29,13 +29,13 @@ from radar_desktop.core.records import ScanOutcome, login_name
 from radar_desktop.engine.live import LiveSession, Roi
 from radar_desktop.core.resources import icon_path
 from radar_desktop.gui.live_view import LiveViewWidget
-from radar_desktop.history.recording import RecordContext
-from radar_desktop.history.writer import HistoryWriter
 from radar_desktop.gui.results_table import ResultsTableWidget
 from radar_desktop.gui.score_charts import ScoreChartsWidget
 from radar_desktop.gui.session_fields import SessionFieldsWidget
 from radar_desktop.gui.stall_monitor import StallMonitor
 from radar_desktop.gui.viewer import ViewerWidget
+from radar_desktop.history.recording import RecordContext
+from radar_desktop.history.writer import HistoryWriter
 from radar_desktop.profiles.paths import data_home
 from radar_desktop.profiles.profile import ProfileError
 from radar_desktop.profiles.store import list_profiles

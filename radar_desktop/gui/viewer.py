@@ -63,6 +63,7 @@ class ViewerWidget(QWidget):
             box.addItem(item)
         self._mm_per_pixel: float | None = None
         self._mask: np.ndarray | None = None
+        self._tinted_shape: tuple[int, int] | None = None  # the tint shown fits this image shape
 
         controls = QHBoxLayout()
         for widget in (self.overlay_box, QLabel("Opacity"), self.opacity, self.contour_box, self.scale_box):
@@ -122,6 +123,7 @@ class ViewerWidget(QWidget):
     def set_inspection(self, mm_per_pixel: float | None, mask: np.ndarray | None) -> None:
         """The profile's scale (region labels in mm, else px) and inspection mask (1: inspected)."""
         self._mm_per_pixel, self._mask = mm_per_pixel, mask
+        self._tinted_shape = None
 
     def _label_regions(self, result: InspectionResult) -> None:
         """A numbered size label beside each region; those an acceptance rule ignored get their number
@@ -137,11 +139,15 @@ class ViewerWidget(QWidget):
                 self.label_items.append(label)
 
     def _show_mask(self, shape: tuple[int, int]) -> None:
-        """Tint the never-inspected areas of an image of ``shape``; nothing without a mask."""
+        """Tint the never-inspected areas of an image of ``shape``; nothing without a mask. Live frames
+        keep their shape, so the tint is built once, not on every frame."""
         if self._mask is None:
             for item in self.mask_items:
                 item.clear()
             return
+        if shape == self._tinted_shape:
+            return
+        self._tinted_shape = shape
         excluded = ~fitted_mask(self._mask, shape)
         tint = np.zeros((*shape, 4), np.uint8)
         tint[excluded] = MASK_TINT
@@ -157,6 +163,7 @@ class ViewerWidget(QWidget):
         self._result = None
         for item in (self.original, self.overlay_item, self.heatmap, *self.mask_items):
             item.clear()
+        self._tinted_shape = None
         self._remove_drawn()
         self.header.setText("No image")
 

@@ -10,7 +10,6 @@ import numpy as np
 import torch
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
-from radar_desktop.core.inspection_plan import InspectionPlan
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.calibrate import WorkingImages, fit_scorers
 from radar_desktop.engine.config import ModelConfig, TrainConfig
@@ -20,7 +19,6 @@ from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import to_working
 from radar_desktop.engine.scan import scan_files
 from radar_desktop.engine.scorers import Scorer, profile_scorer, scorers_for
-from radar_desktop.engine.selftest import selftest_record, selftest_scores
 from radar_desktop.engine.training import discard_checkpoint, train
 from radar_desktop.profiles.folder_check import MIN_GOOD_IMAGES
 from radar_desktop.profiles.paths import checkpoints_dir
@@ -32,7 +30,7 @@ from radar_desktop.profiles.profile import (
     preprocessing_of,
     save_profile,
 )
-from radar_desktop.profiles.selftest_run import held_back_images
+from radar_desktop.profiles.selftest_run import profile_selftest
 from radar_desktop.profiles.store import profile_path
 from radar_desktop.sources.images import ImageReadError, list_images, read_image
 
@@ -214,30 +212,12 @@ def make_profile(
     profile.inspection = {k: v for k, v in (inspection or {}).items() if k != "mask"}
     by_name = {s.name: s for s in scorers}
     if selftest:
-        profile.selftest = run_selftest(
-            profile, model, by_name[default_scorer], mask, cancel,
-            lambda fraction, message: overall(SELFTEST_START + (1 - SELFTEST_START) * fraction, message),
+        profile.selftest = profile_selftest(
+            profile, model, by_name[default_scorer], mask, cancel=cancel,
+            progress=lambda fraction, message: overall(SELFTEST_START + (1 - SELFTEST_START) * fraction, message),
         )
     profile.record("created", f"trained {report.steps} steps on {len(good.train_names)} good images from {images}")
     return PreparedProfile(profile, model, by_name, report.resumed_from_step, mask)
-
-
-def run_selftest(
-    profile: Profile,
-    model: RadarModel,
-    scorer: Scorer,
-    mask: np.ndarray | None,
-    cancel: CancelToken | None = None,
-    progress: ProgressFn = no_progress,
-) -> dict:
-    """The self-test record of a just-calibrated profile: synthetic defects in its held-back images, scored
-    with its default scorer (the mask applied), fitted at its NOK threshold."""
-    thresholds = profile.thresholds()
-    plan = InspectionPlan(float("inf"), mask=mask)  # scores only: regions are not needed
-    inspector = Inspector(model, scorer, thresholds, plan=plan)
-    scores = selftest_scores(inspector, held_back_images(profile, model.config.channels), mask=mask, cancel=cancel,
-                             progress=progress)
-    return selftest_record(scores, thresholds.nok, profile.inspection.get("mm_per_pixel"))
 
 
 def defect_scores(model: RadarModel, scorer: Scorer, folder: Path, cancel: CancelToken | None = None) -> list[float]:

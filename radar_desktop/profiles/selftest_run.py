@@ -12,8 +12,11 @@ import numpy as np
 import torch
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
+from radar_desktop.core.inspection_plan import InspectionPlan
 from radar_desktop.core.pod import PodFit
 from radar_desktop.engine.inspection import Inspector
+from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.scorers import Scorer
 from radar_desktop.engine.selftest import DEFAULT_REPEATS, DEFAULT_SIZES, selftest_record, selftest_scores
 from radar_desktop.profiles.manage import revise
 from radar_desktop.profiles.profile import Profile, ProfileError
@@ -55,6 +58,30 @@ def held_back_images(profile: Profile, channels: int | None = None) -> list[np.n
     return images
 
 
+def profile_selftest(
+    profile: Profile,
+    model: RadarModel,
+    scorer: Scorer,
+    mask: np.ndarray | None,
+    *,
+    seed: int = 0,
+    sizes: int = DEFAULT_SIZES,
+    repeats: int = DEFAULT_REPEATS,
+    cancel: CancelToken | None = None,
+    progress: ProgressFn = no_progress,
+) -> dict:
+    """The self-test record of ``profile``: synthetic defects in its held-back images, scored with
+    ``scorer`` (the ``mask`` applied, as inspection applies it) and fitted at the profile's NOK threshold."""
+    thresholds = profile.thresholds()
+    plan = InspectionPlan(float("inf"), mask=mask)  # scores only: no region is measured
+    inspector = Inspector(model, scorer, thresholds, plan=plan)
+    scores = selftest_scores(
+        inspector, held_back_images(profile, model.config.channels), mask=mask, seed=seed, sizes=sizes,
+        repeats=repeats, cancel=cancel, progress=progress,
+    )
+    return selftest_record(scores, thresholds.nok, profile.inspection.get("mm_per_pixel"))
+
+
 def selftest_profile(
     name: str,
     device: torch.device,
@@ -72,24 +99,15 @@ def selftest_profile(
     """
     profile = open_profile(name)
     model = profile.load_model(device)
-    thresholds = profile.thresholds()
-    inspector = Inspector(model, profile.load_scorer(), thresholds, plan=profile.inspection_plan())
-    images = held_back_images(profile, model.config.channels)
-    scores = selftest_scores(
-        inspector,
-        images,
-        mask=profile.inspection_mask(),
-        seed=seed,
-        sizes=sizes,
-        repeats=repeats,
-        cancel=cancel,
-        progress=progress,
+    record = profile_selftest(
+        profile, model, profile.load_scorer(), profile.inspection_mask(),
+        seed=seed, sizes=sizes, repeats=repeats, cancel=cancel, progress=progress,
     )
-    record = selftest_record(scores, thresholds.nok, profile.inspection.get("mm_per_pixel"))
 
     def store(revised: Profile, folder: Path) -> None:
         revised.selftest = record
 
     a90 = ", ".join(f"{shape} {PodFit.from_dict(fit).cells()['a90']}" for shape, fit in record["fits"].items())
-    detail = f"synthetic defects in {scores.images} held-back images, NOK > {thresholds.nok:.4g}, seed {seed}; a90: {a90}"
+    images = record["scores"]["images"]
+    detail = f"synthetic defects in {images} held-back images, NOK > {record['nok']:.4g}, seed {seed}; a90: {a90}"
     return revise(name, store, EVENT, detail), record
