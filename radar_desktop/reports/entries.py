@@ -13,6 +13,7 @@ from radar_desktop.core.records import ScanOutcome
 
 ERROR = "ERROR"
 VERDICTS = ("OK", "REVIEW", "NOK", ERROR)
+VERDICT_COLOURS = {"OK": "#2e7d32", "REVIEW": "#ef6c00", "NOK": "#c62828", ERROR: "#616161"}
 FLAGGED = frozenset({"REVIEW", "NOK"})
 CSV_COLUMNS = (
     "index", "name", "path", "inspected_at", "score", "verdict", "message", "comment", "milliseconds",

@@ -22,7 +22,8 @@ from reportlab.pdfgen.canvas import Canvas
 from radar_desktop.core.acceptance import AcceptanceRules
 from radar_desktop.core.atomic import atomic_output
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
-from radar_desktop.reports.entries import ReportEntry, region_text
+from radar_desktop.reports.drift_page import draw_drift_page, has_drift_page
+from radar_desktop.reports.entries import VERDICT_COLOURS, ReportEntry, region_text
 from radar_desktop.reports.figures import EntryFigure
 from radar_desktop.reports.pdf_text import fit, pdf_text, wrap
 from radar_desktop.reports.pod_page import draw_selftest_page, has_selftest_page
@@ -37,7 +38,6 @@ PANEL_HEIGHT = 140.0
 BLOCK_HEIGHT = 215.0
 ENTRIES_PER_DETAIL_PAGE = 3
 REGIONS_LISTED = 5  # on a picture block; the CSV and JSON list all
-VERDICT_COLOURS = {"OK": "#2e7d32", "REVIEW": "#ef6c00", "NOK": "#c62828", "ERROR": "#616161"}
 ZONE_TINTS = {"OK": "#e8f5e9", "REVIEW": "#fff3e0", "NOK": "#ffebee"}
 GREY = HexColor("#616161")
 LIGHT = HexColor("#f5f5f5")
@@ -74,6 +74,7 @@ class PageLayout:
     table_pages: int
     detail_pages: int
     selftest_pages: int = 0  # the profile's self-test, after the cover
+    drift_pages: int = 0  # the profile's score drift, after the self-test
 
     @classmethod
     def of(cls, report: Report, options: PdfOptions) -> "PageLayout":
@@ -87,6 +88,7 @@ class PageLayout:
             math.ceil(len(report.entries) / rows),
             math.ceil(pictured / ENTRIES_PER_DETAIL_PAGE),
             int(has_selftest_page(report.session.selftest)),
+            int(has_drift_page(report.session.drift)),
         )
 
     @property
@@ -95,7 +97,7 @@ class PageLayout:
 
     @property
     def first_table_page(self) -> int:
-        return 2 + self.selftest_pages
+        return 2 + self.selftest_pages + self.drift_pages
 
     def detail_page_of(self, position: int) -> int:
         """Page number (from 1) that pictures the ``position``-th pictured entry (from 0)."""
@@ -161,6 +163,8 @@ class _ReportWriter:
         self.cover()
         if self.layout.selftest_pages:
             draw_selftest_page(self)
+        if self.layout.drift_pages:
+            draw_drift_page(self)
         for first in range(0, len(self.report.entries), self.layout.table_rows):
             cancel.raise_if_cancelled()
             self.table_page(first)
@@ -242,6 +246,8 @@ class _ReportWriter:
 
         tables, first = self.layout.table_pages, self.layout.first_table_page
         contents = f"{pages(first, first - 1 + tables)}: all {len(self.report.entries)} results."
+        if self.layout.drift_pages:
+            contents = f"Page {first - 1}: score drift (control chart).  {contents}"
         if self.layout.selftest_pages:
             contents = f"Page 2: detection sensitivity (self-test with synthetic defects).  {contents}"
         what = "flagged (REVIEW or NOK) images" if self.options.only_flagged else "inspected images"

@@ -57,22 +57,22 @@ def draw_selftest_page(writer: _ReportWriter) -> None:
         return
     mm = record.get("mm_per_pixel")
     scores = record.get("scores", {})
-    y = _paragraph(writer, _intro(record, scores, nok), "Helvetica", 9, y - 4)
-    y = _paragraph(writer, SYNTHETIC_NOTE, "Helvetica-Bold", 9, y - 4)
+    y = paragraph(writer, _intro(record, scores, nok), "Helvetica", 9, y - 4)
+    y = paragraph(writer, SYNTHETIC_NOTE, "Helvetica-Bold", 9, y - 4)
     y = _plot(writer, fits, mm, y - 12, PLOT_HEIGHT)
     y = _table(writer, fits, mm, y - 14)
     clean = scores.get("clean_scores", [])
     if clean:
         above = sum(float(s) > nok for s in clean)
         lifts = " (a defect pasted into one of those is found whatever its size)" if above else ""
-        y = _paragraph(
+        y = paragraph(
             writer,
             f"Without a pasted defect, {above} of the {len(clean)} held-back images score above the NOK threshold{lifts}.",
             "Helvetica",
             8.5,
             y - 8,
         )
-    _paragraph(writer, METHOD_NOTE, "Helvetica", 8, y - 6, GREY)
+    paragraph(writer, METHOD_NOTE, "Helvetica", 8, y - 6, GREY)
     writer._end_page()
 
 
@@ -94,7 +94,8 @@ def _intro(record: dict, scores: dict, nok: float) -> str:
     )
 
 
-def _paragraph(writer: _ReportWriter, text: str, font: str, size: float, y: float, colour=INK) -> float:
+def paragraph(writer: _ReportWriter, text: str, font: str, size: float, y: float, colour=INK) -> float:
+    """``text`` wrapped to the page's width below ``y``; returns the y under its last line."""
     c = writer.canvas
     c.setFont(font, size)
     c.setFillColor(colour)
@@ -156,10 +157,10 @@ def _plot(writer: _ReportWriter, fits: dict[str, PodFit], mm: float | None, y: f
         pod, lower = pod_curve(fit, grid)
         if np.isfinite(pod).all():
             c.setLineWidth(1.4)
-            _polyline(c, [(sx(s), sy(p)) for s, p in zip(grid, pod)])
+            polyline(c, [(sx(s), sy(p)) for s, p in zip(grid, pod)])
             c.setLineWidth(0.7)
             c.setDash(2, 2)
-            _polyline(c, [(sx(s), sy(p)) for s, p in zip(grid, lower)])
+            polyline(c, [(sx(s), sy(p)) for s, p in zip(grid, lower)])
             c.setDash()
         levels, fractions, _ = fit.hit_fractions()
         for size, fraction in zip(levels, fractions):
@@ -266,7 +267,8 @@ def _log_ticks(low: float, high: float) -> list[float]:
     return ticks
 
 
-def _polyline(c, points: list[tuple[float, float]]) -> None:
+def polyline(c, points: list[tuple[float, float]]) -> None:
+    """An open line through ``points`` in the canvas's stroke colour and width."""
     path = c.beginPath()
     path.moveTo(*points[0])
     for point in points[1:]:

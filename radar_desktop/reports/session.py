@@ -34,6 +34,7 @@ class SessionInfo:
     station: str = field(default_factory=platform.node)
     inspection: dict = field(default_factory=dict)  # the profile's scale, acceptance rules and mask flag
     selftest: dict = field(default_factory=dict)  # the profile's detection-probability self-test
+    drift: dict = field(default_factory=dict)  # the profile's recent scores on a control chart (history.drift)
     software_version: str = __version__
 
     def to_json(self) -> dict:
