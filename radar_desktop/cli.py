@@ -114,9 +114,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     filters.add_argument("--origin", choices=("folder", "files", "live", "snapshot", "cli-scan", "cli-report", "watch"))
     shown = history_actions.add_parser("list", parents=[filters], help="the newest matching inspections as a table")
     shown.add_argument("--limit", type=int, default=50, help="rows to show (default 50)")
-    history_actions.add_parser("export", parents=[filters], help="every matching inspection to CSV").add_argument(
-        "--csv", required=True, type=Path, help="output CSV"
+    exported = history_actions.add_parser(
+        "export", parents=[filters], help="every matching inspection to CSV and/or a PDF report (one profile)"
     )
+    exported.add_argument("--csv", type=Path, help="output CSV (every column the history keeps)")
+    exported.add_argument("--pdf", type=Path, help="output PDF report (+ a JSON sidecar beside it)")
+    exported.add_argument("--only-flagged", action="store_true", help="picture only REVIEW and NOK images in the PDF")
+    exported.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
+    exported.add_argument("--filed-by", metavar="NAME", help="who files the PDF report (default: the login name)")
 
     evaluate = subparsers.add_parser("evaluate", help="measure a profile on an MVTec-layout dataset")
     evaluate.add_argument("--profile", required=True)
@@ -532,7 +537,7 @@ def _profiles(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     """List or export history rows; the database module does the querying, this only prints."""
     from radar_desktop.history.database import HistoryDatabase, HistoryError, HistoryFilter, parse_when
-    from radar_desktop.history.export import history_table, write_history_csv
+    from radar_desktop.history.export import history_table
 
     flt = HistoryFilter(
         date_from=parse_when(args.date_from) if args.date_from else None,
@@ -540,12 +545,13 @@ def _history(args: argparse.Namespace) -> int:
         profile_name=args.profile, verdicts=tuple(args.verdict or ()), lot=args.lot, operator=args.operator,
         name=args.name, origin=args.origin,
     )
+    if args.action == "export" and not (args.csv or args.pdf):
+        print("radar-desktop history export: error: give --csv FILE, --pdf FILE or both", file=sys.stderr)
+        return 2
     try:
         with HistoryDatabase() as database:
             if args.action == "export":
-                check_writable(args.csv)
-                print(f"{write_history_csv(database, flt, args.csv)} inspections -> {args.csv}")
-                return 0
+                return _export_history(database, flt, args)
             rows = database.query(flt, limit=args.limit)
             if not rows:
                 print("no inspections match", file=sys.stderr)
@@ -555,6 +561,31 @@ def _history(args: argparse.Namespace) -> int:
     except HistoryError as error:
         print(f"radar-desktop history: error: {error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _export_history(database, flt, args: argparse.Namespace) -> int:
+    """The matching rows to CSV and/or a PDF report of them (checked writable before anything is written)."""
+    from radar_desktop.core.records import login_name
+    from radar_desktop.history.export import write_history_csv
+    from radar_desktop.history.report_export import history_figures, history_report
+    from radar_desktop.reports.export import ReportFiles, export_report
+    from radar_desktop.reports.pdf import PdfOptions
+
+    files = ReportFiles(args.pdf) if args.pdf else None
+    for path in [args.csv] + (files.written() if files else []):
+        if path is not None:
+            check_writable(path)
+    if files is not None:  # the PDF's checks (one profile, not too many rows) come before any file is written
+        made = history_report(database, flt, operator=args.filed_by or login_name() or "unknown")
+    if args.csv:
+        print(f"{write_history_csv(database, flt, args.csv)} inspections -> {args.csv}")
+    if files is not None:
+        options = PdfOptions(page_size=args.page_size, only_flagged=args.only_flagged)
+        with progress_bar("report") as progress:
+            pages = export_report(made.report, history_figures(database.files_dir, made.rows), files, options, progress=progress)
+        print(f"report {made.report.report_id}: {_counts_line(list(made.report.entries))}; {pages} pages -> "
+              f"{', '.join(str(p) for p in files.written())}")
     return 0
 
 

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import cv2
+import pytest
 import numpy as np
 
 from radar_desktop.app import main
@@ -77,3 +78,30 @@ def test_watch_inspects_a_slowly_copied_file_once_and_a_restart_skips_it(tiny_pr
 def test_watching_a_missing_folder_is_refused(tiny_profile, tmp_path, capsys):
     assert main(["watch", "--profile", "tiny", "--folder", str(tmp_path / "nowhere"), "--device", "cpu"]) == 1
     assert "no such folder to watch" in capsys.readouterr().err
+
+
+@pytest.mark.gui
+def test_the_window_watches_a_folder_into_its_table_and_the_history(window, qtbot, tmp_path):
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "before.png").write_bytes(png_bytes(7))
+    window.session_fields.lot_edit.setText("W-1")
+    window.start_watch(folder)
+    assert window.busy and not window.watch_action.isEnabled()
+    copier = threading.Thread(target=copy_slowly, args=(png_bytes(8), folder / "slow.png"))
+    copier.start()
+    qtbot.waitUntil(lambda: window.table.model.rowCount() == 2, timeout=60_000)
+    copier.join()
+    qtbot.waitUntil(lambda: "2 inspected" in window.status_label.text(), timeout=20_000)
+    with qtbot.waitSignal(window.sig_task_done, timeout=30_000):
+        window.cancel_scan()
+    assert not window.busy and "Stopped watching; 2 images inspected" in window.status_label.text()
+    assert window.history.flush(timeout=30)
+    with HistoryDatabase() as database:
+        rows = database.query(HistoryFilter(origin="watch"))
+    assert sorted(r.record.name for r in rows) == ["before.png", "slow.png"] and {r.record.lot for r in rows} == {"W-1"}
+    window.start_watch(folder)  # watched again: both contents are in the history, so nothing is inspected twice
+    qtbot.waitUntil(lambda: "2 already known" in window.status_label.text(), timeout=30_000)
+    with qtbot.waitSignal(window.sig_task_done, timeout=30_000):
+        window.cancel_scan()
+    assert window.table.model.rowCount() == 0

@@ -42,7 +42,7 @@ from radar_desktop.profiles.store import list_profiles
 from radar_desktop.reports.entries import verdict_counts, verdict_of
 from radar_desktop.sources.frames import CameraSettings, SourceError, open_source
 from radar_desktop.sources.images import IMAGE_SUFFIXES, ImageReadError, list_images, read_image
-from radar_desktop.workers.engine_worker import EngineThread, EngineWorker, LoadedProfile
+from radar_desktop.workers.engine_worker import EngineThread, EngineWorker, LoadedProfile, WatchRequest
 
 log = logging.getLogger(__name__)
 CHART_REFRESH_MS = 250
@@ -70,6 +70,8 @@ class MainWindow(QMainWindow):
     """ReportRequest to write and the FigureSource for its pictures."""
     sig_request_live = Signal(object)
     """LiveSession (capture already started) whose frames the worker should inspect."""
+    sig_request_watch = Signal(object)
+    """WatchRequest: the folder the worker should watch with the loaded profile."""
     sig_task_done = Signal(int)
     """Exit status of a task given on the command line (0 success)."""
     sig_history_error = Signal(str)
@@ -115,6 +117,9 @@ class MainWindow(QMainWindow):
         self.open_folder_action = QAction("Open folder…", self)
         self.open_folder_action.setShortcut(QKeySequence.Open)
         self.open_files_action = QAction("Open files…", self)
+        self.watch_action = QAction("Watch folder…", self)
+        self.watch_action.setToolTip("Inspect new images as they arrive in a folder (each once, when complete); "
+                                     "Cancel stops watching")
         self.new_profile_action = QAction("New profile…", self)
         self.new_profile_action.setToolTip("Make a profile for a new product from images of good parts")
         self.profiles_action = QAction("Profiles…", self)
@@ -133,6 +138,7 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.open_folder_action)
         toolbar.addAction(self.open_files_action)
+        toolbar.addAction(self.watch_action)
         toolbar.addSeparator()
         toolbar.addAction(self.export_action)
         toolbar.addSeparator()
@@ -178,6 +184,9 @@ class MainWindow(QMainWindow):
         self.sig_request_scan.connect(self.worker.scan)
         self.sig_request_report.connect(self.worker.export_report)
         self.sig_request_live.connect(self.worker.live)
+        self.sig_request_watch.connect(self.worker.watch)
+        self.worker.sig_watch_status.connect(self._on_worker_watch_status)
+        self.watch_action.triggered.connect(self._on_watch_action_triggered)
         self.live_view.sig_start_requested.connect(self.start_live)
         self.live_view.sig_stop_requested.connect(self.stop_live)
         self.live_view.sig_snapshot.connect(self.keep_snapshot)
@@ -321,7 +330,8 @@ class MainWindow(QMainWindow):
             return
         self.start_scan(files)
 
-    def start_scan(self, files: list[Path]) -> None:
+    def start_scan(self, files: list[Path], message: str = "") -> None:
+        """Clear the table and inspect ``files`` (none: the caller starts another job, a watch, with ``message``)."""
         if self.busy:
             return
         self.table.model.clear()
@@ -333,10 +343,30 @@ class MainWindow(QMainWindow):
         self._set_enabled_for_scan(False)
         self.cancel_button.setEnabled(True)
         self.progress.setValue(0)
-        self.status_label.setText(f"Inspecting {len(files)} images…")
+        self.status_label.setText(message or f"Inspecting {len(files)} images…")
         self.stall_monitor.start()
         self.chart_timer.start()
-        self.sig_request_scan.emit(files)
+        if files:
+            self.sig_request_scan.emit(files)
+
+    def start_watch(self, folder: Path) -> None:
+        """Inspect images as they arrive in ``folder`` until Cancel; each result goes to the table and the history."""
+        if self.busy or self.profile is None:
+            return
+        self.scan_source, self.scan_origin = f"watch folder {folder}", "watch"
+        self.start_scan([], f"Watching {folder}…")
+        self.sig_request_watch.emit(WatchRequest(folder, self.profile.content_hash, self.profile.model["channels"],
+                                                 self.history.path))
+
+    def _on_worker_watch_status(self, message: str) -> None:
+        self.status_label.setText(message[:1].upper() + message[1:])
+
+    def _on_watch_action_triggered(self) -> None:
+        start = self.settings.value("watch_folder", "") or self.settings.value("last_folder", "") or str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Watch folder", start)
+        if folder:
+            self.settings.setValue("watch_folder", folder)
+            self.start_watch(Path(folder))
 
     def cancel_scan(self) -> None:
         self.cancel_button.setEnabled(False)
@@ -411,6 +441,10 @@ class MainWindow(QMainWindow):
             return
         if job == "report":
             self._end_job("Report cancelled; nothing was written")
+        elif job == "watch":
+            self._end_job(f"Stopped watching; {len(self.table.model.outcomes)} images inspected")
+            self.sig_task_done.emit(0)
+            return
         else:
             self._end_job(f"Scan cancelled after {len(self.table.model.outcomes)} images")
         self.sig_task_done.emit(1)
@@ -437,6 +471,7 @@ class MainWindow(QMainWindow):
     def _set_enabled_for_scan(self, enabled: bool) -> None:
         self.open_folder_action.setEnabled(enabled)
         self.open_files_action.setEnabled(enabled)
+        self.watch_action.setEnabled(enabled)
         self.profile_box.setEnabled(not self.busy)
         self.export_action.setEnabled(not self.busy and self.scan_profile is not None and bool(self.table.model.outcomes))
 

@@ -37,6 +37,7 @@ BUSY_TIMEOUT_MS = 10_000  # another process (the CLI beside the window) may hold
 CACHE_KIB = 32_768  # per connection; SQLite's 2 MB default rereads index pages at 1M rows
 RECORD_FIELDS = tuple(f.name for f in fields(HistoryRecord))
 HASH_CHUNK = 500  # hashes per IN (...) query, well under SQLite's parameter limit
+MAX_IDS = 30_000  # selected rows in one filter: under SQLite's 32,766 parameters with the other terms
 
 # Version 1: inspections and their indexes. ``epoch`` (UTC seconds) sorts and filters, since local
 # times with different offsets (summer and winter time) do not sort as text; ``name`` is the file name
@@ -167,7 +168,8 @@ class HistoryFilter:
 
     ``date_from``/``date_to`` are inclusive: a ``date`` means that whole local day, a ``datetime`` that
     instant (naive ones are local time). ``name`` is a substring of the file name, in any case (ASCII).
-    ``reviewed`` True: only rows with a decision; False: only rows without one.
+    ``reviewed`` True: only rows with a decision; False: only rows without one. ``ids`` (a person's
+    selection in the history tab) keeps only those rows, at most ``MAX_IDS`` of them.
     """
 
     date_from: date | datetime | None = None
@@ -180,9 +182,13 @@ class HistoryFilter:
     name: str = ""
     origin: str | None = None
     reviewed: bool | None = None
+    ids: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "verdicts", tuple(self.verdicts))  # a list would make the filter unhashable
+        object.__setattr__(self, "ids", tuple(int(i) for i in self.ids))
+        if len(self.ids) > MAX_IDS:
+            raise ValueError(f"a selection holds at most {MAX_IDS:,} rows; filter instead of selecting {len(self.ids):,}")
         unknown = [v for v in self.verdicts if v not in VERDICTS]
         if unknown:
             raise ValueError(f"verdict {unknown[0]!r} is not one of {', '.join(VERDICTS)}")
@@ -254,6 +260,9 @@ def _where(flt: HistoryFilter, table: str) -> tuple[str, list]:
     if flt.name:
         terms.append(f"{table}.name LIKE ? ESCAPE '\\'")
         params.append(_like_pattern(flt.name))
+    if flt.ids:
+        terms.append(f"{table}.id IN ({', '.join('?' * len(flt.ids))})")
+        params.extend(flt.ids)
     if flt.reviewed is not None:
         exists = f"EXISTS (SELECT 1 FROM reviews AS v WHERE v.inspection_id = {table}.id)"
         terms.append(exists if flt.reviewed else f"NOT {exists}")

@@ -53,10 +53,11 @@ def make_figure(
     original = np.round(np.clip(small, 0, 1) * 255).astype(np.uint8)
     original = original[:, :, 0] if original.shape[2] == 1 else cv2.cvtColor(original, cv2.COLOR_RGB2BGR)
     outlines = tuple(c * np.float32(scale) for c in defect_contours(anomaly_map, segmentation_level))
-    return EntryFigure(size[0], size[1], _jpeg(original), _jpeg(heat), outlines, scale)
+    return EntryFigure(size[0], size[1], encode_jpeg(original), encode_jpeg(heat), outlines, scale)
 
 
-def _jpeg(image: np.ndarray) -> bytes:
+def encode_jpeg(image: np.ndarray) -> bytes:
+    """JPEG bytes of a grey or BGR uint8 picture, at the quality every report picture uses."""
     ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     if not ok:
         raise ValueError("could not encode a report picture as JPEG")

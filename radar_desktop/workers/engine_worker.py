@@ -22,6 +22,18 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class WatchRequest:
+    """A folder to watch with the loaded profile: new images are inspected once complete and new by content."""
+
+    folder: Path
+    profile_hash: str
+    channels: int
+    database_path: Path
+    settle_s: float = 2.0
+    poll_s: float = 1.0
+
+
+@dataclass(frozen=True)
 class LoadedProfile:
     """What the GUI needs to know about the profile the worker has loaded."""
 
@@ -55,6 +67,8 @@ class EngineWorker(QObject):
     """Training step and the mean loss of the last 10 steps."""
     sig_log = Signal(str)
     """A line for the user about the running job."""
+    sig_watch_status = Signal(str)
+    """What the watch-folder job is doing (inspected, already known, still arriving)."""
     sig_device = Signal(str)
     """Name of the device the loaded model runs on after an out-of-memory notice (a GPU hands over to the CPU)."""
     sig_finished = Signal(str)
@@ -151,6 +165,34 @@ class EngineWorker(QObject):
         if self._inspector is None:
             raise RuntimeError("no profile is loaded")
         session.inspect(self._inspector, self._cancel)
+
+    @Slot(object)
+    def watch(self, request) -> None:
+        """Inspect a WatchRequest's folder as complete new images arrive, until cancelled."""
+        self._run("watch", lambda: self._watch(request))
+
+    def _watch(self, request) -> None:
+        from radar_desktop.history.database import HistoryDatabase, HistoryError
+        from radar_desktop.history.watch import FolderWatcher, watch_folder
+
+        if self._inspector is None:
+            raise RuntimeError("no profile is loaded")
+        try:  # the history answers which contents were inspected before (across restarts)
+            database = HistoryDatabase(request.database_path)
+        except HistoryError as error:
+            database = None
+            self.sig_log.emit(f"history unavailable, files already inspected may be inspected again: {error}")
+        try:
+            watch_folder(
+                self._inspector, FolderWatcher(request.folder, request.settle_s, request.channels),
+                profile_hash=request.profile_hash, on_outcome=self.sig_outcome.emit,
+                on_status=self.sig_watch_status.emit, database=database, cancel=self._cancel, poll_s=request.poll_s,
+            )
+        finally:
+            if database is not None:
+                database.close()
+        if self._cancel.cancelled:
+            raise Cancelled()
 
     @Slot(object)
     def train(self, settings: dict) -> None:
