@@ -444,6 +444,7 @@ class _ScanRun:
     def session(self, operator: str, source: str):
         """What the report says about this run."""
         from radar_desktop.engine.model import model_record
+        from radar_desktop.history.drift import report_drift
         from radar_desktop.reports.session import SessionInfo
 
         return SessionInfo(
@@ -457,6 +458,7 @@ class _ScanRun:
             model=model_record(self.model),
             inspection=self.profile.inspection,
             selftest=self.profile.selftest,
+            drift=report_drift(self.profile.name, self.scorer, path=self.history.path),
         )
 
 

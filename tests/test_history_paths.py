@@ -57,3 +57,9 @@ def test_the_window_records_folder_and_file_scans_and_snapshots(window, qtbot, d
     assert single.record.name == one.name and single.record.verdict == "NOK"
     [snapshot] = rows(origin="snapshot")
     assert snapshot.record.path.endswith(".png") and snapshot.record.profile_name == "tiny"
+    window.tabs.setCurrentWidget(window.history_view)  # shown: it reads what was recorded meanwhile
+    assert window.history_view.model.total == 15
+    window.history_view.filters.lot_box.setCurrentIndex(window.history_view.filters.lot_box.findData("Lot 7"))
+    assert window.history_view.model.total == 15 and window.history_view.filters.lot_box.count() == 2
+    window.tabs.setCurrentWidget(window.drift_chart)
+    assert window.drift_chart.record["profile_name"] == "tiny" and len(window.drift_chart.record["scores"]) == 14

@@ -15,11 +15,11 @@ from PySide6.QtGui import QColor
 from radar_desktop.history.database import KEYSET_ORDERS, HistoryDatabase, HistoryFilter, HistoryRow
 
 PAGE_ROWS = 200
-# (header, database order key or None when the column cannot be sorted by the database)
+# (header, database order key or None when the column cannot be sorted by the database, width in px)
 COLUMNS = (
-    ("Time", "time"), ("Name", "name"), ("Profile", "profile"), ("Score", "score"), ("Verdict", "verdict"),
-    ("Review", None), ("Lot", "lot"), ("Operator", "operator"), ("Station", "station"), ("Origin", "origin"),
-    ("Message", None),
+    ("Time", "time", 140), ("Name", "name", 180), ("Profile", "profile", 90), ("Score", "score", 70),
+    ("Verdict", "verdict", 70), ("Review", None, 90), ("Lot", "lot", 70), ("Operator", "operator", 75),
+    ("Station", "station", 75), ("Origin", "origin", 70), ("Message", None, 200),
 )
 VERDICT_COLUMN, REVIEW_COLUMN = 4, 5
 VERDICT_BACKGROUNDS = {"OK": "#e8f5e9", "REVIEW": "#fff3e0", "NOK": "#ffebee", "ERROR": "#eeeeee"}

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from radar_desktop.gui.history_filters import HistoryFilterBar
-from radar_desktop.gui.history_model import HistoryTableModel
+from radar_desktop.gui.history_model import COLUMNS, HistoryTableModel
 from radar_desktop.gui.images import to_pixmap
 from radar_desktop.history.database import MAX_IDS, HistoryDatabase, HistoryError, HistoryFilter, HistoryRow
 from radar_desktop.history.export import write_history_csv
@@ -61,6 +61,8 @@ class HistoryWidget(QWidget):
         self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(22)
+        for column, (_, _, width) in enumerate(COLUMNS):
+            self.view.setColumnWidth(column, width)
         self.image_label, self.heat_label = QLabel(), QLabel()
         for label in (self.image_label, self.heat_label):
             label.setFixedSize(PICTURE_SIDE, PICTURE_SIDE)
@@ -103,6 +105,7 @@ class HistoryWidget(QWidget):
         split.addWidget(self.view)
         split.addWidget(side)
         split.setStretchFactor(0, 1)
+        split.setSizes([800, 2 * PICTURE_SIDE + 30])
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         for button in (self.refresh_button, self.csv_button, self.pdf_button):

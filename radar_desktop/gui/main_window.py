@@ -28,7 +28,10 @@ from radar_desktop import __version__
 from radar_desktop.core.records import ScanOutcome, login_name
 from radar_desktop.engine.live import LiveSession, Roi
 from radar_desktop.core.resources import icon_path
+from radar_desktop.gui.drift_chart import DriftChartWidget
+from radar_desktop.gui.history_view import HistoryWidget
 from radar_desktop.gui.live_view import LiveViewWidget
+from radar_desktop.gui.report_dialog import ReportExportDialog
 from radar_desktop.gui.results_table import ResultsTableWidget
 from radar_desktop.gui.score_charts import ScoreChartsWidget
 from radar_desktop.gui.session_fields import SessionFieldsWidget
@@ -163,6 +166,10 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.main_split, "Inspect files")
         self.tabs.addTab(self.live_view, "Live camera")
+        self.history_view = HistoryWidget(self.history.path, self._operator, ReportExportDialog.get_request)
+        self.tabs.addTab(self.history_view, "History")
+        self.drift_chart = DriftChartWidget(self.history.path)
+        self.tabs.addTab(self.drift_chart, "Drift")
         self.setCentralWidget(self.tabs)
 
         self._notices: list[str] = []
@@ -191,6 +198,8 @@ class MainWindow(QMainWindow):
         self.live_view.sig_stop_requested.connect(self.stop_live)
         self.live_view.sig_snapshot.connect(self.keep_snapshot)
         self.sig_history_error.connect(self._on_history_error)
+        self.history_view.sig_message.connect(self.status_label.setText)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.worker.sig_report_written.connect(self._on_worker_report_written)
         self.worker.sig_profile_loaded.connect(self._on_worker_profile_loaded)
         self.worker.sig_progress.connect(self._on_worker_progress)
@@ -216,6 +225,7 @@ class MainWindow(QMainWindow):
     def reload_profiles(self, select: str | None = None) -> None:
         """Fill the profile picker (broken profiles are listed, greyed, with the reason) and load one."""
         good, broken = list_profiles()
+        self.drift_chart.set_profiles(good)
         self.profile_box.clear()
         for profile in good:
             self.profile_box.addItem(profile.name)
@@ -299,6 +309,7 @@ class MainWindow(QMainWindow):
         for viewer in (self.viewer, self.live_view.viewer):
             viewer.set_inspection(profile.inspection.get("mm_per_pixel"), profile.mask)
         self.live_view.set_roi(self._stored_roi(profile.name))
+        self.drift_chart.show_profile(profile.name)
         if self.pending_scan is not None:
             paths, self.pending_scan = self.pending_scan, None
             self.start_scan(paths)
@@ -563,10 +574,19 @@ class MainWindow(QMainWindow):
             scorer=profile.scorer,
             thresholds=profile.thresholds,
             lot=self.session_fields.lot(),
-            operator=self.session_fields.operator() or login_name(),
+            operator=self._operator(),
             mm_per_pixel=profile.inspection.get("mm_per_pixel"),
             map_range=profile.map_range,
         )
+
+    def _operator(self) -> str:
+        return self.session_fields.operator() or login_name()
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.history_view:
+            self.history_view.refresh()  # rows recorded since it was last shown
+        elif self.tabs.widget(index) is self.drift_chart:
+            self.drift_chart.refresh()
 
     def _on_history_error(self, message: str) -> None:
         self.status_label.setText(f"History: {message}")
@@ -593,8 +613,16 @@ class MainWindow(QMainWindow):
             model=profile.model,
             inspection=profile.inspection,
             selftest=profile.selftest,
+            drift=self._report_drift(profile),
         )
         return build_report(session, entries)
+
+    def _report_drift(self, profile: LoadedProfile) -> dict:
+        """The drift page's record, once the writer has committed this session's rows (it commits within 0.2 s)."""
+        from radar_desktop.history.drift import report_drift
+
+        self.history.flush(timeout=2.0)
+        return report_drift(profile.name, profile.scorer, path=self.history.path)
 
     def export_report(self, request) -> None:
         """Write a report of the table's results on the engine thread."""
@@ -611,9 +639,7 @@ class MainWindow(QMainWindow):
         self.sig_request_report.emit(request, figures)
 
     def _on_export_action_triggered(self) -> None:
-        from radar_desktop.gui.report_dialog import ReportExportDialog
-
-        operator = self.session_fields.operator() or login_name()
+        operator = self._operator()
         folder = Path(self.settings.value("report_folder", "") or Path.home())
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         request = ReportExportDialog.get_request(self.make_report, operator, folder / f"report-{stamp}.pdf", self)
@@ -688,6 +714,9 @@ class MainWindow(QMainWindow):
         self.engine.stop()
         if not self.history.close(timeout=10.0):
             log.error("history: %d inspections could not be recorded", len(self.history.unwritten))
+        if not self.history_view.wait_for_export(timeout=30.0):
+            log.error("history: an export was still being written when the window closed")
+        self.history_view.close_database()
         super().closeEvent(event)
 
 

@@ -6,9 +6,12 @@ the report draw the same chart from it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from radar_desktop.core.control_chart import EWMA_L, EWMA_LAMBDA, control_chart, control_limits
-from radar_desktop.history.database import HistoryDatabase
-from radar_desktop.profiles.profile import Profile
+from radar_desktop.history.database import HistoryDatabase, HistoryError
+from radar_desktop.profiles.profile import Profile, ProfileError
+from radar_desktop.profiles.store import open_profile
 
 SPANS = (100, 500, 2000)  # the window's choices of how many of the latest inspections to chart
 
@@ -51,3 +54,17 @@ def drift_record(
         "upper": chart.upper.tolist(),
         "signals": [{"index": int(i), "rules": list(chart.rules_at(i))} for i in chart.signals],
     }
+
+
+def report_drift(profile_name: str, scorer: str | None = None, *, path: Path | None = None, last: int = 500) -> dict:
+    """The drift record a report carries: the profile's latest ``last`` scores in the history at ``path``.
+
+    Empty (the report then has no drift page) when the history cannot be read, the profile is gone or
+    its calibration gives no limits; a report is never refused over its drift page.
+    """
+    try:
+        profile = open_profile(profile_name)
+        with HistoryDatabase(path) as database:
+            return drift_record(database, profile, scorer=scorer, last=last)
+    except (HistoryError, ProfileError, OSError, ValueError):
+        return {}

@@ -15,6 +15,7 @@ import numpy as np
 
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.history.database import HistoryDatabase, HistoryError, HistoryFilter, HistoryRow
+from radar_desktop.history.drift import report_drift
 from radar_desktop.history.export import all_rows
 from radar_desktop.history.pictures import row_pictures
 from radar_desktop.profiles.profile import ProfileError
@@ -56,7 +57,7 @@ def history_report(database: HistoryDatabase, flt: HistoryFilter, *, operator: s
         raise HistoryError(f"the inspections come from {len(names)} profiles ({', '.join(names)}); "
                            "a report covers one: filter on one profile")
     entries = [history_entry(index, row) for index, row in enumerate(rows, start=1)]
-    report = build_report(_session(rows, operator, source or _source_line(rows)), entries)
+    report = build_report(_session(rows, operator, source or _source_line(rows), database.path), entries)
     return HistoryReport(report, dict(enumerate(rows, start=1)))
 
 
@@ -77,7 +78,7 @@ def history_entry(index: int, row: HistoryRow) -> ReportEntry:
     )
 
 
-def _session(rows: list[HistoryRow], operator: str, source: str) -> SessionInfo:
+def _session(rows: list[HistoryRow], operator: str, source: str, path: Path) -> SessionInfo:
     """The session of the newest row's profile version; the profile's own details when it is still here unchanged."""
     judged = [row.record for row in rows if row.record.nok_threshold is not None]
     newest = (judged or [rows[-1].record])[-1]
@@ -102,6 +103,7 @@ def _session(rows: list[HistoryRow], operator: str, source: str) -> SessionInfo:
         device="as recorded in the history",
         thresholds=thresholds,
         station=", ".join(stations) or "unknown",
+        drift=report_drift(newest.profile_name, newest.scorer or None, path=path),
         **details,
     )
 
