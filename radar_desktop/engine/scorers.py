@@ -128,12 +128,16 @@ class Scorer(ABC):
         """Thresholds and the held-back good scores they came from."""
         if self.pooling == "max":
             scores = np.asarray(self._calibration_scores)
-            return calibrate_thresholds(scores), scores
+        else:
+            parts = np.stack(self._calibration_parts)
+            self._pool_stats = part_statistics(parts)
+            scores = np.array([combine_parts(p, self._pool_stats) for p in parts])
+        return self.thresholds_for(scores), scores
+
+    def thresholds_for(self, good_scores: np.ndarray) -> Thresholds:
+        """Thresholds from held-back good scores at the calibration's target false-reject rates."""
         # pooled scores are z-scores against good images: a normal tail gives thresholds stable run to run
-        parts = np.stack(self._calibration_parts)
-        self._pool_stats = part_statistics(parts)
-        scores = np.array([combine_parts(p, self._pool_stats) for p in parts])
-        return calibrate_thresholds(scores, tail="normal"), scores
+        return calibrate_thresholds(good_scores, tail="empirical" if self.pooling == "max" else "normal")
 
     def full_state(self) -> dict[str, np.ndarray]:
         """Everything to save with the profile: the learnt arrays and, when not ``max``, the pooling."""
@@ -208,9 +212,11 @@ class PaperScorer(Scorer):
     def finish_calibration(self) -> tuple[Thresholds, np.ndarray]:
         self._classifier = PaperClassifier(np.stack(self._features))
         scores = self._classifier.score(self._classifier.good_features)
+        return self.thresholds_for(scores), scores
+
+    def thresholds_for(self, good_scores: np.ndarray) -> Thresholds:
         # the forest's own contamination cut is the paper's decision; REVIEW is the 10% false-reject level
-        review = min(float(np.quantile(scores, 0.90)), 0.0)
-        return Thresholds(review=review, nok=0.0), scores
+        return Thresholds(review=min(float(np.quantile(good_scores, 0.90)), 0.0), nok=0.0)
 
     def state(self) -> dict[str, np.ndarray]:
         return {"good_features": self._classifier.good_features} if self._classifier else {}

@@ -1,6 +1,6 @@
 """The profile manager: every profile in the store (broken ones with the reason), its details, and
-duplicate, rename, delete (to the trash), export and import; the scale, inspection mask and acceptance
-rule are edited here too (each change a new version of the profile)."""
+duplicate, rename, delete (to the trash), export and import; the scale, inspection mask, acceptance
+rule and review queue are edited here too (each change a new version of the profile)."""
 
 from __future__ import annotations
 
@@ -61,6 +61,7 @@ class ProfileManagerDialog(QDialog):
             ("Scale…", self._on_scale_clicked),
             ("Inspection mask…", self._on_mask_clicked),
             ("Acceptance rule…", self._on_rules_clicked),
+            ("Review queue…", self._on_review_queue_clicked),
         ):
             button = QPushButton(label)
             button.clicked.connect(handler)
@@ -124,7 +125,7 @@ class ProfileManagerDialog(QDialog):
     def _update_buttons(self) -> None:
         item = self.list.currentItem()
         usable = item is not None and not item.data(BROKEN_ROLE)
-        for key in ("Duplicate", "Rename", "Export", "Scale", "Inspection mask", "Acceptance rule"):
+        for key in ("Duplicate", "Rename", "Export", "Scale", "Inspection mask", "Acceptance rule", "Review queue"):
             self.buttons[key].setEnabled(usable)
         self.buttons["Delete"].setEnabled(item is not None)
 
@@ -161,6 +162,9 @@ class ProfileManagerDialog(QDialog):
 
     def set_rules(self, min_area: float, min_length: float) -> bool:
         return self._act(lambda: inspection_settings.set_rules(self.current_name(), min_area, min_length).name)
+
+    def set_review_nok(self, enabled: bool) -> bool:
+        return self._act(lambda: inspection_settings.set_review_nok(self.current_name(), enabled).name)
 
     def _act(self, action) -> bool:
         """Run an action; refresh and select what it returns; errors go to a dialog, the store stays as it was."""
@@ -244,6 +248,17 @@ class ProfileManagerDialog(QDialog):
         chosen = MaskEditorDialog.edit(self, image, current)
         if chosen is not None:
             self.set_mask(chosen.mask)
+
+    def _on_review_queue_clicked(self) -> None:
+        profile = self.profiles[self.current_name()]
+        answer = QMessageBox.question(
+            self, "Review queue",
+            f"Should NOK results of {profile.name!r} wait for a person's review too? REVIEW results always do.\n\n"
+            f"Now: {inspection_settings.review_queue_text(profile.review_nok)}.",
+            QMessageBox.Yes | QMessageBox.No | QMessageBox.Cancel,
+        )
+        if answer != QMessageBox.Cancel and (answer == QMessageBox.Yes) != profile.review_nok:
+            self.set_review_nok(answer == QMessageBox.Yes)
 
     def _on_rules_clicked(self) -> None:
         inspection = self.profiles[self.current_name()].inspection

@@ -6,7 +6,6 @@ worker thread (:class:`radar_desktop.history.writer.HistoryWriter`), never on th
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import uuid
@@ -18,6 +17,7 @@ import cv2
 import numpy as np
 
 from radar_desktop.core.atomic import write_bytes_atomic
+from radar_desktop.core.digest import file_sha256
 from radar_desktop.core.records import ScanOutcome, login_name
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.reports.entries import VERDICTS, verdict_of
@@ -96,15 +96,6 @@ class RecordContext:
     def __post_init__(self) -> None:
         if self.origin not in ORIGINS:
             raise ValueError(f"origin {self.origin!r} is not one of {', '.join(ORIGINS)}")
-
-
-def file_sha256(path: str | Path) -> str | None:
-    """The SHA-256 of a file, read in chunks (None when it cannot be read: gone, a folder, no permission)."""
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except (OSError, ValueError):  # ValueError: a path with a NUL byte
-        return None
 
 
 def thumbnail_png(thumbnail: np.ndarray) -> bytes:

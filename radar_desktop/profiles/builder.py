@@ -16,7 +16,7 @@ from radar_desktop.engine.config import ModelConfig, TrainConfig
 from radar_desktop.engine.device import describe_device
 from radar_desktop.engine.inspection import Inspector
 from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.preprocess import to_working
+from radar_desktop.engine.preprocess import Placement, to_working
 from radar_desktop.engine.scan import scan_files
 from radar_desktop.engine.scorers import Scorer, profile_scorer, scorers_for
 from radar_desktop.engine.training import discard_checkpoint, train
@@ -59,16 +59,25 @@ def held_back_indices(count: int, every: int) -> list[int]:
     return evenly_spaced(count, max(MIN_HELD_BACK, count // every))
 
 
+def read_working(path: Path, config: ModelConfig) -> tuple[np.ndarray, Placement]:
+    """One good image at working size as calibration keeps it: (C, S, S) uint8, and where its content lies.
+
+    Raises :class:`ImageReadError` when it cannot be read.
+    """
+    working, placement = to_working(read_image(path, config.channels), config)
+    return np.round(working * 255).astype(np.uint8), placement
+
+
 def load_good_images(folder: Path, config: ModelConfig, every: int) -> GoodImages:
     """Read a folder of good images; unreadable files are skipped and listed with their reason."""
     arrays, placements, names, skipped = [], [], [], []
     for path in list_images(folder):
         try:
-            working, placement = to_working(read_image(path, config.channels), config)
+            pixels, placement = read_working(path, config)
         except ImageReadError as error:
             skipped.append((path.name, str(error)))
             continue
-        arrays.append(np.round(working * 255).astype(np.uint8))
+        arrays.append(pixels)
         placements.append(placement)
         names.append(path.name)
     if len(arrays) < MIN_GOOD_IMAGES:

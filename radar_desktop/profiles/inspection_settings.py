@@ -1,4 +1,4 @@
-"""Changing a stored profile's scale, acceptance rules and inspection mask; each change is a new version.
+"""Changing a stored profile's scale, acceptance rules, inspection mask and review queue; each change is a new version.
 
 Rules are specification sizes in the scale's units. When a scale is set on a profile that had none
 (or removed), rules in pixels are converted to millimetres (or back), so a rule keeps its meaning.
@@ -16,7 +16,7 @@ from radar_desktop.core.pod import SHAPE_LABELS, record_fits
 from radar_desktop.engine.selftest import SelfTestScores, selftest_record
 from radar_desktop.profiles.manage import revise
 from radar_desktop.profiles.profile import Profile, ProfileError, write_mask
-from radar_desktop.profiles.store import open_profile
+from radar_desktop.profiles.store import list_profiles, open_profile
 from radar_desktop.sources.images import ImageReadError, read_image
 
 
@@ -64,6 +64,24 @@ def set_mask(name: str, mask: np.ndarray | None) -> Profile:
     return revise(name, change, "inspection mask set", detail)
 
 
+def set_review_nok(name: str, enabled: bool) -> Profile:
+    """Whether profile ``name``'s NOK results wait for a person's review too (REVIEW results always do)."""
+
+    def change(profile: Profile, folder: Path) -> None:
+        profile.inspection["review_nok"] = bool(enabled)
+
+    return revise(name, change, "review queue set", review_queue_text(enabled))
+
+
+def review_queue_text(review_nok: bool) -> str:
+    return "REVIEW and NOK results wait for review" if review_nok else "REVIEW results wait for review"
+
+
+def profiles_reviewing_nok() -> frozenset[str]:
+    """Names of the stored profiles whose NOK results wait for review too."""
+    return frozenset(profile.name for profile in list_profiles()[0] if profile.review_nok)
+
+
 def reference_image(profile: Profile) -> np.ndarray | None:
     """The profile's first training image, to draw on (None when it has moved or cannot be read)."""
     folder, names = profile.training.get("images"), profile.training.get("train_images") or []
@@ -84,6 +102,7 @@ def inspection_lines(profile: Profile) -> list[str]:
         f"scale         {f'{scale:.6g} mm per pixel' if scale else 'none (sizes in pixels)'}",
         f"acceptance    {AcceptanceRules.from_inspection(inspection).describe()}",
         f"mask          {'none (whole image)' if mask is None else f'{inspected_fraction(mask):.0%} of the image inspected'}",
+        f"review queue  {review_queue_text(profile.review_nok)}",
         f"self-test     {selftest_line(profile.selftest)}",
     ]
 

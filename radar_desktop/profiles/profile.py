@@ -99,7 +99,8 @@ class Profile:
     preprocessing: dict = field(default_factory=dict)  # channels, image_size, resize_mode, roi (a copy of the model's)
     history: list[dict] = field(default_factory=list)  # {"time", "event", "by", "detail"}, oldest first
     #: mm_per_pixel (None: no scale), min_area and min_length (acceptance rules, 0: off, in mm² / mm with
-    #: a scale, else px² / px), mask (True when MASK_FILE holds an inspection mask)
+    #: a scale, else px² / px), mask (True when MASK_FILE holds an inspection mask), review_nok (True
+    #: when NOK results wait for a person's review too, not only REVIEW ones)
     inspection: dict = field(default_factory=dict)
     selftest: dict = field(default_factory=dict)  # the detection-probability self-test (engine.selftest)
 
@@ -127,6 +128,11 @@ class Profile:
         now = local_timestamp()
         self.history.append({"time": now, "event": event, "by": login_name(), "detail": detail})
         self.modified = now
+
+    @property
+    def review_nok(self) -> bool:
+        """Whether NOK results wait in the review queue too (REVIEW results always do)."""
+        return bool(self.inspection.get("review_nok", False))
 
     def thresholds(self, scorer: str | None = None) -> Thresholds:
         return self.entry(scorer).thresholds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from radar_desktop.profiles.inspection_settings import inspection_lines
 from radar_desktop.profiles.profile import Profile
+from radar_desktop.profiles.recalibration import ADDED_KEY
 
 
 def profile_summary(profile: Profile, listed_images: int = 12) -> str:
@@ -19,7 +20,8 @@ def profile_summary(profile: Profile, listed_images: int = 12) -> str:
         f"training      {training.get('steps', '?')} steps in {training.get('seconds', '?')} s on {training.get('device', '?')}, "
         f"final loss {training.get('final_loss', float('nan')):.4f}",
         f"images        {len(training.get('train_images', []))} for training, {len(training.get('held_back_images', []))} "
-        f"held back for calibration, {len(training.get('skipped', []))} skipped, from {training.get('images', '?')}",
+        f"held back for calibration, {len(training.get('skipped', []))} skipped, from {training.get('images', '?')}"
+        + (f"; {len(training[ADDED_KEY])} reviewed-good images added" if training.get(ADDED_KEY) else ""),
         f"model space   {space_line(training)}",
         f"scorer        {profile.default_scorer} (default)",
     ]

@@ -51,7 +51,7 @@ class LoadedProfile:
 
 
 class EngineWorker(QObject):
-    """Runs profile loading, scans, live inspection, training and report writing off the GUI thread."""
+    """Runs profile loading, scans, live inspection, training, recalibration and report writing off the GUI thread."""
 
     sig_profile_loaded = Signal(object)
     """LoadedProfile of the profile now active."""
@@ -65,6 +65,8 @@ class EngineWorker(QObject):
     """PreparedProfile made by a training job (not yet saved)."""
     sig_loss = Signal(int, float)
     """Training step and the mean loss of the last 10 steps."""
+    sig_recalibrated = Signal(object)
+    """Recalibration: the profile's new version, reviewed-good images added and skipped, thresholds before and after."""
     sig_log = Signal(str)
     """A line for the user about the running job."""
     sig_watch_status = Signal(str)
@@ -213,6 +215,20 @@ class EngineWorker(QObject):
             on_loss=self.sig_loss.emit,
         )
         self.sig_trained.emit(prepared)
+
+    @Slot(str, object)
+    def recalibrate(self, profile_name: str, images) -> None:
+        """Add reviewed-good images (GoodImage) to a profile's held-back set and recalibrate its thresholds."""
+        self._run("recalibrate", lambda: self._recalibrate(profile_name, list(images)))
+
+    def _recalibrate(self, profile_name: str, images: list) -> None:
+        from radar_desktop.engine.device import resolve_device
+        from radar_desktop.profiles.recalibration import recalibrate
+
+        result = recalibrate(
+            profile_name, images, resolve_device(self._device_name), cancel=self._cancel, progress=self.sig_progress.emit
+        )
+        self.sig_recalibrated.emit(result)
 
     @Slot(object, object)
     def export_report(self, request, figures) -> None:
