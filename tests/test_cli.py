@@ -38,7 +38,8 @@ def test_train_scan_evaluate_end_to_end(dataset, tiny_config_file, tmp_path, cap
     with out_csv.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["index", "name", "path", "inspected_at", "score", "verdict", "message", "comment", "milliseconds",
-                             "regions", "largest_area", "area_unit", "largest_length", "length_unit", "region_list", "rule"]
+                             "regions", "largest_area", "area_unit", "largest_length", "length_unit", "region_list", "rule",
+                             "review"]
     assert len(rows) == 13
     broken = [r for r in rows if r["name"] == "corrupt.png"]
     assert broken[0]["verdict"] == "ERROR" and "not a readable image" in broken[0]["message"]

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
 
 from radar_desktop.core.records import ScanOutcome
 from radar_desktop.gui.images import to_pixmap
-from radar_desktop.reports.entries import ERROR, verdict_of
+from radar_desktop.history.database import Review
+from radar_desktop.reports.entries import ERROR, review_text, verdict_of
 
 COLUMNS = ("", "Name", "Score", "Verdict", "ms", "Regions", "Message", "Comment")
 COMMENT_COLUMN = 7
@@ -20,13 +21,20 @@ SORT_ROLE = Qt.UserRole + 1
 
 
 class ResultsModel(QAbstractTableModel):
-    """Scan outcomes in processing order."""
+    """Scan outcomes in processing order, each with its history id and latest review once known.
+
+    The Verdict column shows a person's decision after the machine verdict (``REVIEW → OK (ann)``);
+    filtering and sorting keep to the machine verdict.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.outcomes: list[ScanOutcome] = []
         self.comments: list[str] = []
+        self.reviews: list[Review | None] = []
         self._pixmaps: list = []
+        self._row_of_outcome: dict[int, int] = {}  # id() of a row's outcome -> row
+        self._row_of_inspection: dict[int, int] = {}  # history id -> row
         self.mm_per_pixel: float | None = None  # the scan's profile scale: region sizes in mm, else px
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt API)
@@ -45,6 +53,7 @@ class ResultsModel(QAbstractTableModel):
         column = index.column()
         verdict = verdict_of(outcome)
         score = outcome.result.score if outcome.result is not None else None
+        review = self.reviews[index.row()]
         if role == Qt.DecorationRole and column == 0:
             return self._pixmaps[index.row()]
         if role == Qt.DisplayRole:
@@ -52,7 +61,7 @@ class ResultsModel(QAbstractTableModel):
                 None,
                 Path(outcome.path).name,
                 "" if score is None else f"{score:.4g}",
-                verdict,
+                verdict if review is None else _decided(verdict, review),
                 f"{outcome.milliseconds:.0f}",
                 self._regions_text(outcome),
                 outcome.error or (outcome.result.rule if outcome.result else ""),
@@ -74,8 +83,30 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.BackgroundRole and column == 3:
             return QColor(VERDICT_BACKGROUNDS[verdict])
         if role == Qt.ToolTipRole:
-            return outcome.path if outcome.error is None else f"{outcome.path}\n{outcome.error}"
+            tip = outcome.path if outcome.error is None else f"{outcome.path}\n{outcome.error}"
+            return tip + (f"\nreviewed {self.review_text(index.row())}" if review else "")
         return None
+
+    def set_inspection_ids(self, pairs: list[tuple[ScanOutcome, int]]) -> None:
+        """Note the history ids of rows, as the history writer reports them (outcome given as the key, id)."""
+        for outcome, inspection_id in pairs:
+            row = self._row_of_outcome.get(id(outcome))
+            if row is not None and self.outcomes[row] is outcome:  # not a row of a table cleared since
+                self._row_of_inspection[inspection_id] = row
+
+    def set_review(self, review: Review) -> bool:
+        """Show a decision on the row it was made on; False when that inspection is not in the table."""
+        row = self._row_of_inspection.get(review.inspection_id)
+        if row is None:
+            return False
+        self.reviews[row] = review
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        return True
+
+    def review_text(self, row: int) -> str:
+        """The row's latest decision in words, for reports ("" when none)."""
+        review = self.reviews[row]
+        return "" if review is None else review_text(review.decision, review.reviewer, review.reviewed_at, review.reason)
 
     def _regions_text(self, outcome: ScanOutcome) -> str:
         """How many regions and the largest's size, e.g. ``2 · 0.42 mm² · 1.3 mm``."""
@@ -104,13 +135,21 @@ class ResultsModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), row, row)
         self.outcomes.append(outcome)
         self.comments.append("")
+        self.reviews.append(None)
+        self._row_of_outcome[id(outcome)] = row
         self._pixmaps.append(to_pixmap(outcome.thumbnail) if outcome.thumbnail is not None else None)
         self.endInsertRows()
 
     def clear(self) -> None:
         self.beginResetModel()
-        self.outcomes, self.comments, self._pixmaps = [], [], []
+        self.outcomes, self.comments, self.reviews, self._pixmaps = [], [], [], []
+        self._row_of_outcome, self._row_of_inspection = {}, {}
         self.endResetModel()
+
+
+def _decided(verdict: str, review: Review) -> str:
+    """The machine verdict, then the person's decision: ``REVIEW → OK (ann)``."""
+    return f"{verdict} → {review.decision}" + (f" ({review.reviewer})" if review.reviewer else "")
 
 
 class VerdictFilter(QSortFilterProxyModel):
@@ -160,7 +199,7 @@ class ResultsTableWidget(QWidget):
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
-        for column, width in enumerate((48, 150, 64, 68, 44, 150, 140)):
+        for column, width in enumerate((48, 150, 64, 104, 44, 150, 140)):  # Verdict: room for a decision
             self.view.setColumnWidth(column, width)
         self.view.doubleClicked.connect(self._on_view_activated)
         self.view.selectionModel().currentRowChanged.connect(self._on_view_activated)

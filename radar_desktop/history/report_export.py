@@ -20,7 +20,7 @@ from radar_desktop.history.export import all_rows
 from radar_desktop.history.pictures import row_pictures
 from radar_desktop.profiles.profile import ProfileError
 from radar_desktop.profiles.store import open_profile
-from radar_desktop.reports.entries import ERROR, ReportEntry
+from radar_desktop.reports.entries import ERROR, ReportEntry, review_text
 from radar_desktop.reports.figures import FIGURE_SIDE, EntryFigure, encode_jpeg
 from radar_desktop.reports.pdf import FigureSource
 from radar_desktop.reports.session import Report, SessionInfo, build_report
@@ -62,8 +62,8 @@ def history_report(database: HistoryDatabase, flt: HistoryFilter, *, operator: s
 
 
 def history_entry(index: int, row: HistoryRow) -> ReportEntry:
-    """The report entry of one stored inspection (its machine verdict, as recorded)."""
-    record = row.record
+    """The report entry of one stored inspection (its machine verdict, as recorded, and the latest decision on it)."""
+    record, review = row.record, row.review
     failed = record.verdict == ERROR
     return ReportEntry(
         index=index,
@@ -75,6 +75,7 @@ def history_entry(index: int, row: HistoryRow) -> ReportEntry:
         milliseconds=record.milliseconds,
         regions=tuple(record.region_records()),
         rule="" if failed else record.message,
+        review="" if review is None else review_text(review.decision, review.reviewer, review.reviewed_at, review.reason),
     )
 
 

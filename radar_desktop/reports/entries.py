@@ -17,7 +17,7 @@ VERDICT_COLOURS = {"OK": "#2e7d32", "REVIEW": "#ef6c00", "NOK": "#c62828", ERROR
 FLAGGED = frozenset({"REVIEW", "NOK"})
 CSV_COLUMNS = (
     "index", "name", "path", "inspected_at", "score", "verdict", "message", "comment", "milliseconds",
-    "regions", "largest_area", "area_unit", "largest_length", "length_unit", "region_list", "rule",
+    "regions", "largest_area", "area_unit", "largest_length", "length_unit", "region_list", "rule", "review",
 )
 
 
@@ -27,7 +27,8 @@ class ReportEntry:
 
     ``verdict`` is OK, REVIEW, NOK or ERROR (the file could not be inspected; ``message`` says why).
     ``index`` counts from 1 in inspection order. ``regions`` are :meth:`Region.to_json` records, largest
-    first; ``rule`` says what an acceptance rule did.
+    first; ``rule`` says what an acceptance rule did. ``review`` is a person's decision in words (see
+    :func:`review_text`), beside the machine ``verdict``, never instead of it.
     """
 
     index: int
@@ -40,6 +41,7 @@ class ReportEntry:
     milliseconds: float = 0.0
     regions: tuple[dict, ...] = ()
     rule: str = ""
+    review: str = ""
 
     @property
     def name(self) -> str:
@@ -65,7 +67,7 @@ class ReportEntry:
             if largest else ["", "", "", ""]
         )
         return [str(v) for v in values] + [f"{self.milliseconds:.1f}", str(len(self.regions)), *measured,
-                                           self.region_list(), self.rule]
+                                           self.region_list(), self.rule, self.review]
 
 
 def region_text(region: dict) -> str:
@@ -74,15 +76,22 @@ def region_text(region: dict) -> str:
     return text + (" (ignored)" if region.get("ignored") else "")
 
 
+def review_text(decision: str, reviewer: str, reviewed_at: str, reason: str = "") -> str:
+    """A person's decision in words, e.g. ``OK by ann, 2026-12-02 14:03: scratch is dust``."""
+    who = f" by {reviewer}" if reviewer else ""
+    return f"{decision}{who}, {reviewed_at[:16].replace('T', ' ')}" + (f": {reason}" if reason else "")
+
+
 def verdict_of(outcome: ScanOutcome) -> str:
     """OK, REVIEW or NOK for an inspected file; ERROR for one that could not be inspected."""
     return ERROR if outcome.result is None else outcome.result.verdict.value
 
 
 def entry_from_outcome(
-    index: int, outcome: ScanOutcome, comment: str = "", mm_per_pixel: float | None = None
+    index: int, outcome: ScanOutcome, comment: str = "", mm_per_pixel: float | None = None, review: str = ""
 ) -> ReportEntry:
-    """The report entry of one scan outcome; region sizes in mm with a scale (``mm_per_pixel``), else px."""
+    """The report entry of one scan outcome; region sizes in mm with a scale (``mm_per_pixel``), else px;
+    ``review``: the decision on it in words (:func:`review_text`)."""
     result = outcome.result
     return ReportEntry(
         index=index,
@@ -95,6 +104,7 @@ def entry_from_outcome(
         milliseconds=outcome.milliseconds,
         regions=() if result is None else tuple(r.to_json(mm_per_pixel) for r in result.regions),
         rule="" if result is None else result.rule,
+        review=review,
     )
 
 

@@ -541,4 +541,5 @@ def _regions_line(entry: ReportEntry) -> str:
 
 
 def _note(entry: ReportEntry) -> str:
-    return "  ·  ".join(text for text in (entry.message, entry.rule, entry.comment) if text)
+    review = f"reviewed {entry.review}" if entry.review else ""  # the Verdict column keeps the machine's
+    return "  ·  ".join(text for text in (review, entry.message, entry.rule, entry.comment) if text)
