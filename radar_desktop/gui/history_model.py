@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QColor
 
+from radar_desktop.gui.results_table import VERDICT_COLOURS
 from radar_desktop.history.database import KEYSET_ORDERS, HistoryDatabase, HistoryFilter, HistoryRow
 
 PAGE_ROWS = 200
@@ -22,7 +22,6 @@ COLUMNS = (
     ("Station", "station", 75), ("Origin", "origin", 70), ("Message", None, 200),
 )
 VERDICT_COLUMN, REVIEW_COLUMN = 4, 5
-VERDICT_BACKGROUNDS = {"OK": "#e8f5e9", "REVIEW": "#fff3e0", "NOK": "#ffebee", "ERROR": "#eeeeee"}
 
 
 class HistoryTableModel(QAbstractTableModel):
@@ -109,9 +108,9 @@ class HistoryTableModel(QAbstractTableModel):
                 record.message,
             )[column]
         if role == Qt.BackgroundRole and column == VERDICT_COLUMN:
-            return QColor(VERDICT_BACKGROUNDS[record.verdict])
+            return VERDICT_COLOURS[record.verdict]
         if role == Qt.BackgroundRole and column == REVIEW_COLUMN and review:
-            return QColor(VERDICT_BACKGROUNDS[review.decision])
+            return VERDICT_COLOURS[review.decision]
         if role == Qt.ToolTipRole:
             if column == REVIEW_COLUMN and review:
                 return f"{review.decision} by {review.reviewer}, {review.reviewed_at}" + (

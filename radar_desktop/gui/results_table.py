@@ -14,9 +14,10 @@ from radar_desktop.history.database import Review
 from radar_desktop.reports.entries import ERROR, review_text, verdict_of
 
 COLUMNS = ("", "Name", "Score", "Verdict", "ms", "Regions", "Message", "Comment")
-COMMENT_COLUMN = 7
+VERDICT_COLUMN, COMMENT_COLUMN = 3, 7
 FILTERS = ("All", "OK", "REVIEW", "NOK", "Flagged (REVIEW + NOK)", ERROR)
 VERDICT_BACKGROUNDS = {"OK": "#e8f5e9", "REVIEW": "#fff3e0", "NOK": "#ffebee", ERROR: "#eeeeee"}
+VERDICT_COLOURS = {verdict: QColor(colour) for verdict, colour in VERDICT_BACKGROUNDS.items()}
 SORT_ROLE = Qt.UserRole + 1
 
 
@@ -33,6 +34,9 @@ class ResultsModel(QAbstractTableModel):
         self.comments: list[str] = []
         self.reviews: list[Review | None] = []
         self._pixmaps: list = []
+        self._cells: list[tuple] = []  # per row: the texts shown, by column
+        self._sort_keys: list[tuple] = []
+        self._verdicts: list[str] = []  # machine verdicts
         self._row_of_outcome: dict[int, int] = {}  # id() of a row's outcome -> row
         self._row_of_inspection: dict[int, int] = {}  # history id -> row
         self.mm_per_pixel: float | None = None  # the scan's profile scale: region sizes in mm, else px
@@ -49,43 +53,38 @@ class ResultsModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
-        outcome = self.outcomes[index.row()]
-        column = index.column()
-        verdict = verdict_of(outcome)
-        score = outcome.result.score if outcome.result is not None else None
-        review = self.reviews[index.row()]
-        if role == Qt.DecorationRole and column == 0:
-            return self._pixmaps[index.row()]
+        # The view asks for every role of every visible cell on each repaint, and the proxy for sort
+        # keys on each insert: answers come from cells made once per row, so a scan's repaints stay short.
+        row, column = index.row(), index.column()
         if role == Qt.DisplayRole:
-            return (
-                None,
-                Path(outcome.path).name,
-                "" if score is None else f"{score:.4g}",
-                verdict if review is None else _decided(verdict, review),
-                f"{outcome.milliseconds:.0f}",
-                self._regions_text(outcome),
-                outcome.error or (outcome.result.rule if outcome.result else ""),
-                self.comments[index.row()],
-            )[column]
-        if role == Qt.EditRole and column == COMMENT_COLUMN:
-            return self.comments[index.row()]
+            if column == VERDICT_COLUMN:
+                review = self.reviews[row]
+                return self._verdicts[row] if review is None else _decided(self._verdicts[row], review)
+            return self.comments[row] if column == COMMENT_COLUMN else self._cells[row][column]
         if role == SORT_ROLE:
-            return (
-                index.row(),
-                Path(outcome.path).name,
-                -1e300 if score is None else score,
-                verdict,
-                outcome.milliseconds,
-                self._largest_area(outcome),
-                outcome.error or "",
-                self.comments[index.row()],
-            )[column]
-        if role == Qt.BackgroundRole and column == 3:
-            return QColor(VERDICT_BACKGROUNDS[verdict])
+            return self.comments[row] if column == COMMENT_COLUMN else self._sort_keys[row][column]
+        if role == Qt.DecorationRole:
+            return self._pixmaps[row] if column == 0 else None
+        if role == Qt.BackgroundRole:
+            return VERDICT_COLOURS[self._verdicts[row]] if column == VERDICT_COLUMN else None
+        if role == Qt.EditRole and column == COMMENT_COLUMN:
+            return self.comments[row]
         if role == Qt.ToolTipRole:
+            outcome = self.outcomes[row]
             tip = outcome.path if outcome.error is None else f"{outcome.path}\n{outcome.error}"
-            return tip + (f"\nreviewed {self.review_text(index.row())}" if review else "")
+            return tip + (f"\nreviewed {self.review_text(row)}" if self.reviews[row] else "")
         return None
+
+    def _row_cells(self, row: int, outcome: ScanOutcome) -> tuple[tuple, tuple]:
+        """A row's shown texts and its sort keys, by column (the comment and verdict cells change later)."""
+        score = outcome.result.score if outcome.result is not None else None
+        name = Path(outcome.path).name
+        message = outcome.error or (outcome.result.rule if outcome.result else "")
+        shown = (None, name, "" if score is None else f"{score:.4g}", None, f"{outcome.milliseconds:.0f}",
+                 self._regions_text(outcome), message, None)
+        keys = (row, name, -1e300 if score is None else score, verdict_of(outcome), outcome.milliseconds,
+                self._largest_area(outcome), outcome.error or "", None)
+        return shown, keys
 
     def set_inspection_ids(self, pairs: list[tuple[ScanOutcome, int]]) -> None:
         """Note the history ids of rows, as the history writer reports them (outcome given as the key, id)."""
@@ -102,6 +101,9 @@ class ResultsModel(QAbstractTableModel):
         self.reviews[row] = review
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         return True
+
+    def machine_verdict(self, row: int) -> str:
+        return self._verdicts[row]
 
     def review_text(self, row: int) -> str:
         """The row's latest decision in words, for reports ("" when none)."""
@@ -138,11 +140,16 @@ class ResultsModel(QAbstractTableModel):
         self.reviews.append(None)
         self._row_of_outcome[id(outcome)] = row
         self._pixmaps.append(to_pixmap(outcome.thumbnail) if outcome.thumbnail is not None else None)
+        shown, keys = self._row_cells(row, outcome)
+        self._cells.append(shown)
+        self._sort_keys.append(keys)
+        self._verdicts.append(keys[VERDICT_COLUMN])
         self.endInsertRows()
 
     def clear(self) -> None:
         self.beginResetModel()
         self.outcomes, self.comments, self.reviews, self._pixmaps = [], [], [], []
+        self._cells, self._sort_keys, self._verdicts = [], [], []
         self._row_of_outcome, self._row_of_inspection = {}, {}
         self.endResetModel()
 
@@ -171,7 +178,7 @@ class VerdictFilter(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
         if self._wanted is None:
             return True
-        return verdict_of(self.sourceModel().outcomes[source_row]) in self._wanted
+        return self.sourceModel().machine_verdict(source_row) in self._wanted
 
 
 class ResultsTableWidget(QWidget):
