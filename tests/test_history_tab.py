@@ -6,17 +6,19 @@ import csv
 import subprocess
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
-
-from radar_desktop.gui.history_model import PAGE_ROWS
-from radar_desktop.gui.history_view import HistoryWidget
-from radar_desktop.gui.report_dialog import ReportRequest
-from radar_desktop.history.database import HistoryDatabase, default_path
-from radar_desktop.reports.export import ReportFiles
-from radar_desktop.reports.pdf import PdfOptions
-from tests.test_history_export import stored_record
 
 pytestmark = pytest.mark.gui
+QtCore = pytest.importorskip("PySide6.QtCore", reason="the no-Qt layer check blocks PySide6")
+
+from radar_desktop.gui.history_model import PAGE_ROWS  # noqa: E402
+from radar_desktop.gui.history_view import HistoryWidget  # noqa: E402
+from radar_desktop.gui.report_dialog import ReportRequest  # noqa: E402
+from radar_desktop.history.database import HistoryDatabase, default_path  # noqa: E402
+from radar_desktop.reports.export import ReportFiles  # noqa: E402
+from radar_desktop.reports.pdf import PdfOptions  # noqa: E402
+from tests.test_history_export import stored_record  # noqa: E402
+
+QItemSelectionModel, Qt = QtCore.QItemSelectionModel, QtCore.Qt
 ROWS = PAGE_ROWS + 50
 
 
