@@ -30,6 +30,7 @@ from radar_desktop.engine.live import LiveSession, Roi
 from radar_desktop.core.resources import icon_path
 from radar_desktop.gui.drift_chart import DriftChartWidget
 from radar_desktop.gui.history_view import HistoryWidget
+from radar_desktop.gui.review_queue import ReviewQueueWidget
 from radar_desktop.gui.live_view import LiveViewWidget
 from radar_desktop.gui.report_dialog import ReportExportDialog
 from radar_desktop.gui.results_table import ResultsTableWidget
@@ -49,6 +50,8 @@ from radar_desktop.workers.engine_worker import EngineThread, EngineWorker, Load
 
 log = logging.getLogger(__name__)
 CHART_REFRESH_MS = 250
+REVIEW_REFRESH_MS = 1000  # the Review tab reads its queue again at most this often while results arrive
+REVIEW_TAB = "Review"
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -79,6 +82,12 @@ class MainWindow(QMainWindow):
     """Exit status of a task given on the command line (0 success)."""
     sig_history_error = Signal(str)
     """A message from the history writer's thread (a row or picture that could not be recorded)."""
+    sig_history_committed = Signal(object)
+    """(outcome, inspection id) pairs the history writer committed (from its thread)."""
+    sig_review_stored = Signal(object)
+    """ReviewResult: how a decision sent from the Review tab ended (from the writer's thread)."""
+    sig_request_recalibrate = Signal(str, object)
+    """Profile name and the GoodImage tuple the worker should add to its held-back set and recalibrate with."""
 
     def __init__(self, device_name: str = "auto", profile_name: str | None = None) -> None:
         super().__init__()
@@ -97,9 +106,13 @@ class MainWindow(QMainWindow):
         self.busy = False
         self.longest_stall_ms = 0.0
         self._charts_dirty = False
+        self._review_stale = False  # REVIEW/NOK rows were stored since the Review tab last read its queue
 
         self.scan_origin = "files"  # how the table's results came: a folder, single files (history origin)
-        self.history = HistoryWriter(RecordContext(origin="files"), on_error=self.sig_history_error.emit)
+        self.history = HistoryWriter(
+            RecordContext(origin="files"), on_error=self.sig_history_error.emit,
+            on_committed=self.sig_history_committed.emit, on_reviewed=self.sig_review_stored.emit,
+        )
         self.worker = EngineWorker(device_name)
         self.engine = EngineThread(self.worker)
         self.stall_monitor = StallMonitor(parent=self)
@@ -168,6 +181,12 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.live_view, "Live camera")
         self.history_view = HistoryWidget(self.history.path, self._operator, ReportExportDialog.get_request)
         self.tabs.addTab(self.history_view, "History")
+        self.review_queue = ReviewQueueWidget(self.history.submit_review, self.session_fields.operator,
+                                              database_path=self.history.path)
+        self.tabs.addTab(self.review_queue, REVIEW_TAB)
+        self.review_timer = QTimer(self)  # reads the queue again a while after new REVIEW/NOK rows are stored
+        self.review_timer.setSingleShot(True)
+        self.review_timer.setInterval(REVIEW_REFRESH_MS)
         self.drift_chart = DriftChartWidget(self.history.path)
         self.tabs.addTab(self.drift_chart, "Drift")
         self.setCentralWidget(self.tabs)
@@ -198,6 +217,14 @@ class MainWindow(QMainWindow):
         self.live_view.sig_stop_requested.connect(self.stop_live)
         self.live_view.sig_snapshot.connect(self.keep_snapshot)
         self.sig_history_error.connect(self._on_history_error)
+        self.sig_history_committed.connect(self._on_history_committed)
+        self.sig_review_stored.connect(self.review_queue.review_stored)
+        self.sig_request_recalibrate.connect(self.worker.recalibrate)
+        self.review_queue.sig_decided.connect(self.table.model.set_review)
+        self.review_queue.sig_count_changed.connect(self._on_review_count_changed)
+        self.review_queue.sig_recalibrate_requested.connect(self.recalibrate)
+        self.review_timer.timeout.connect(self._on_review_timer_timeout)
+        self.worker.sig_recalibrated.connect(self._on_worker_recalibrated)
         self.history_view.sig_message.connect(self.status_label.setText)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.worker.sig_report_written.connect(self._on_worker_report_written)
@@ -388,7 +415,7 @@ class MainWindow(QMainWindow):
         self.progress.setValue(int(fraction * 1000))
 
     def _on_worker_outcome(self, outcome: ScanOutcome) -> None:
-        self.history.submit(outcome, self._history_context(self.scan_origin))
+        self.history.submit(outcome, self._history_context(self.scan_origin), key=outcome)
         self.table.model.append(outcome)
         self._charts_dirty = True
         if self.table.model.rowCount() == 1:
@@ -427,6 +454,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(False)
         self._set_enabled_for_scan(self.profile is not None)
         self.status_label.setText(message)
+        self._refresh_review_soon()
 
     def _on_worker_finished(self, job: str) -> None:
         if job == "live":
@@ -449,6 +477,9 @@ class MainWindow(QMainWindow):
         if job == "live":
             self._end_live()
             self.sig_task_done.emit(0)  # stopping live inspection is how it normally ends
+            return
+        if job == "recalibrate":
+            self._end_job("Recalibration cancelled; the profile is unchanged")
             return
         if job == "report":
             self._end_job("Report cancelled; nothing was written")
@@ -551,7 +582,7 @@ class MainWindow(QMainWindow):
         except OSError as error:
             self.show_error(f"The snapshot could not be saved in {folder}: {error}", "")
             return
-        self.history.submit(outcome, self._history_context("snapshot", profile))
+        self.history.submit(outcome, self._history_context("snapshot", profile), key=outcome)
         table = self.table.model
         if table.outcomes and self.scan_profile is not None and self.scan_profile.content_hash != profile.content_hash:
             self.status_label.setText(f"Snapshot saved to {outcome.path} (the table holds results of another profile)")
@@ -587,6 +618,51 @@ class MainWindow(QMainWindow):
             self.history_view.refresh()  # rows recorded since it was last shown
         elif self.tabs.widget(index) is self.drift_chart:
             self.drift_chart.refresh()
+        elif self.tabs.widget(index) is self.review_queue:
+            self._review_stale = False
+            self.review_queue.refresh()
+
+    # ----- review queue
+    def _on_history_committed(self, pairs: list) -> None:
+        """Rows the history stored: the table learns their ids (so decisions show on them). New REVIEW/NOK
+        rows reach the Review tab (and its count) a moment later while it is open or no job runs, else
+        when the job ends: the queue is not read during a scan nobody is reviewing."""
+        self.table.model.set_inspection_ids(pairs)
+        if any(verdict_of(o) in ("REVIEW", "NOK") for o, _ in pairs):
+            self._review_stale = True
+            self._refresh_review_soon()
+
+    def _refresh_review_soon(self) -> None:
+        if self._review_stale and not self.review_timer.isActive() and self._review_wanted():
+            self.review_timer.start()
+
+    def _review_wanted(self) -> bool:
+        return self.tabs.currentWidget() is self.review_queue or not self.busy
+
+    def _on_review_timer_timeout(self) -> None:
+        if self._review_wanted():
+            self._review_stale = False
+            self.review_queue.refresh()
+
+    def _on_review_count_changed(self, count: int) -> None:
+        self.tabs.setTabText(self.tabs.indexOf(self.review_queue), f"{REVIEW_TAB} ({count})" if count else REVIEW_TAB)
+
+    def recalibrate(self, profile_name: str, images: tuple) -> None:
+        """Have the worker add reviewed-good images to a profile's held-back set and set its thresholds again."""
+        if self.busy or self.live_session is not None or self.loading_profile:
+            self.review_queue.status_label.setText("The engine is busy; recalibrate when the current job has ended")
+            return
+        self.busy = True
+        self._set_enabled_for_scan(False)
+        self.cancel_button.setEnabled(True)
+        self.status_label.setText(f"Recalibrating {profile_name} with {len(images)} reviewed-good images…")
+        self.sig_request_recalibrate.emit(profile_name, images)
+
+    def _on_worker_recalibrated(self, result) -> None:
+        self.review_queue.recalibration_done(result)
+        self._end_job(result.describe())
+        if self.profile is not None and self.profile.name == result.profile_name:
+            self.load_profile(result.profile_name)  # its new thresholds apply from the next image
 
     def _on_history_error(self, message: str) -> None:
         self.status_label.setText(f"History: {message}")
@@ -601,7 +677,8 @@ class MainWindow(QMainWindow):
         profile = self.scan_profile
         model = self.table.model
         scale = profile.inspection.get("mm_per_pixel")
-        entries = [entry_from_outcome(i + 1, o, c, scale) for i, (o, c) in enumerate(zip(model.outcomes, model.comments))]
+        entries = [entry_from_outcome(i + 1, o, c, scale, review=model.review_text(i))
+                   for i, (o, c) in enumerate(zip(model.outcomes, model.comments))]
         session = SessionInfo(
             operator=operator,
             source=self.scan_source,
