@@ -16,7 +16,8 @@ import pytest
 from radar_desktop.core.resources import samples_folder
 from radar_desktop.engine.inspection import Inspector
 from radar_desktop.profiles.demo import install_demo_if_empty
-from radar_desktop.profiles.inspection_settings import profiles_reviewing_nok, set_review_nok
+from radar_desktop.profiles.inspection_settings import set_review_nok
+from radar_desktop.profiles.store import profiles_reviewing_nok
 from radar_desktop.profiles.profile import ProfileError, load_verified
 from radar_desktop.profiles.recalibration import ADDED_KEY, EVENT, GoodImage, not_yet_added, recalibrate
 from radar_desktop.profiles.store import open_profile

@@ -418,7 +418,11 @@ class MainWindow(QMainWindow):
         self.history.submit(outcome, self._history_context(self.scan_origin), key=outcome)
         self.table.model.append(outcome)
         self._charts_dirty = True
-        if self.table.model.rowCount() == 1:
+        if self.table.model.rowCount() == 1:  # shown after the table has painted the row: two short stalls, not one
+            QTimer.singleShot(0, self._select_first_row)
+
+    def _select_first_row(self) -> None:
+        if self.table.model.rowCount() and not self.table.view.currentIndex().isValid():
             self.table.select_row(0)
 
     def _on_chart_timer_timeout(self) -> None:
@@ -449,6 +453,7 @@ class MainWindow(QMainWindow):
         self.busy = False
         self.chart_timer.stop()
         self._on_chart_timer_timeout()
+        self.charts.fit()
         self.longest_stall_ms = self.stall_monitor.stop()
         log.info("%s; longest event-loop stall %.0f ms", message, self.longest_stall_ms)
         self.cancel_button.setEnabled(False)

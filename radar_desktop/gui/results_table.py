@@ -18,7 +18,7 @@ VERDICT_COLUMN, COMMENT_COLUMN = 3, 7
 FILTERS = ("All", "OK", "REVIEW", "NOK", "Flagged (REVIEW + NOK)", ERROR)
 VERDICT_BACKGROUNDS = {"OK": "#e8f5e9", "REVIEW": "#fff3e0", "NOK": "#ffebee", ERROR: "#eeeeee"}
 VERDICT_COLOURS = {verdict: QColor(colour) for verdict, colour in VERDICT_BACKGROUNDS.items()}
-SORT_ROLE = Qt.UserRole + 1
+SORT_ROLE = int(Qt.UserRole) + 1
 
 
 class ResultsModel(QAbstractTableModel):
@@ -40,6 +40,9 @@ class ResultsModel(QAbstractTableModel):
         self._row_of_outcome: dict[int, int] = {}  # id() of a row's outcome -> row
         self._row_of_inspection: dict[int, int] = {}  # history id -> row
         self.mm_per_pixel: float | None = None  # the scan's profile scale: region sizes in mm, else px
+        self._answers = {int(Qt.DisplayRole): self._display, SORT_ROLE: self._sort_key,
+                         int(Qt.DecorationRole): self._decoration, int(Qt.BackgroundRole): self._background,
+                         int(Qt.EditRole): self._edit, int(Qt.ToolTipRole): self._tooltip}
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt API)
         return 0 if parent.isValid() else len(self.outcomes)
@@ -53,27 +56,34 @@ class ResultsModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
-        # The view asks for every role of every visible cell on each repaint, and the proxy for sort
-        # keys on each insert: answers come from cells made once per row, so a scan's repaints stay short.
-        row, column = index.row(), index.column()
-        if role == Qt.DisplayRole:
-            if column == VERDICT_COLUMN:
-                review = self.reviews[row]
-                return self._verdicts[row] if review is None else _decided(self._verdicts[row], review)
-            return self.comments[row] if column == COMMENT_COLUMN else self._cells[row][column]
-        if role == SORT_ROLE:
-            return self.comments[row] if column == COMMENT_COLUMN else self._sort_keys[row][column]
-        if role == Qt.DecorationRole:
-            return self._pixmaps[row] if column == 0 else None
-        if role == Qt.BackgroundRole:
-            return VERDICT_COLOURS[self._verdicts[row]] if column == VERDICT_COLUMN else None
-        if role == Qt.EditRole and column == COMMENT_COLUMN:
-            return self.comments[row]
-        if role == Qt.ToolTipRole:
-            outcome = self.outcomes[row]
-            tip = outcome.path if outcome.error is None else f"{outcome.path}\n{outcome.error}"
-            return tip + (f"\nreviewed {self.review_text(row)}" if self.reviews[row] else "")
-        return None
+        # The view asks for every role of every visible cell on each repaint (most go unanswered), and the
+        # proxy for sort keys on each insert: one dictionary lookup per call, answers from cells made once
+        # per row, so a scan's repaints stay short.
+        answer = self._answers.get(int(role))
+        return None if answer is None else answer(index.row(), index.column())
+
+    def _display(self, row: int, column: int):
+        if column == VERDICT_COLUMN:
+            review = self.reviews[row]
+            return self._verdicts[row] if review is None else _decided(self._verdicts[row], review)
+        return self.comments[row] if column == COMMENT_COLUMN else self._cells[row][column]
+
+    def _sort_key(self, row: int, column: int):
+        return self.comments[row] if column == COMMENT_COLUMN else self._sort_keys[row][column]
+
+    def _decoration(self, row: int, column: int):
+        return self._pixmaps[row] if column == 0 else None
+
+    def _background(self, row: int, column: int):
+        return VERDICT_COLOURS[self._verdicts[row]] if column == VERDICT_COLUMN else None
+
+    def _edit(self, row: int, column: int):
+        return self.comments[row] if column == COMMENT_COLUMN else None
+
+    def _tooltip(self, row: int, column: int) -> str:
+        outcome = self.outcomes[row]
+        tip = outcome.path if outcome.error is None else f"{outcome.path}\n{outcome.error}"
+        return tip + (f"\nreviewed {self.review_text(row)}" if self.reviews[row] else "")
 
     def _row_cells(self, row: int, outcome: ScanOutcome) -> tuple[tuple, tuple]:
         """A row's shown texts and its sort keys, by column (the comment and verdict cells change later)."""

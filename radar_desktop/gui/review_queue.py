@@ -40,10 +40,9 @@ from radar_desktop.history.database import HistoryDatabase, HistoryError, Histor
 from radar_desktop.history.pictures import row_pictures
 from radar_desktop.history.review_queue import pending_count, pending_rows, reviewed_good
 from radar_desktop.history.writer import ReviewResult
-from radar_desktop.profiles.inspection_settings import profiles_reviewing_nok
 from radar_desktop.profiles.profile import ProfileError
 from radar_desktop.profiles.recalibration import Recalibration, not_yet_added
-from radar_desktop.profiles.store import open_profile
+from radar_desktop.profiles.store import open_profile, profiles_reviewing_nok
 
 ALL_PROFILES = "All profiles"
 ORDERS = {"Oldest first": False, "Newest first": True}

@@ -16,7 +16,7 @@ from radar_desktop.core.pod import SHAPE_LABELS, record_fits
 from radar_desktop.engine.selftest import SelfTestScores, selftest_record
 from radar_desktop.profiles.manage import revise
 from radar_desktop.profiles.profile import Profile, ProfileError, write_mask
-from radar_desktop.profiles.store import list_profiles, open_profile
+from radar_desktop.profiles.store import open_profile
 from radar_desktop.sources.images import ImageReadError, read_image
 
 
@@ -75,11 +75,6 @@ def set_review_nok(name: str, enabled: bool) -> Profile:
 
 def review_queue_text(review_nok: bool) -> str:
     return "REVIEW and NOK results wait for review" if review_nok else "REVIEW results wait for review"
-
-
-def profiles_reviewing_nok() -> frozenset[str]:
-    """Names of the stored profiles whose NOK results wait for review too."""
-    return frozenset(profile.name for profile in list_profiles()[0] if profile.review_nok)
 
 
 def reference_image(profile: Profile) -> np.ndarray | None:

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.digest import file_sha256
 from radar_desktop.core.verdict import Thresholds
-from radar_desktop.engine.calibrate import WorkingImages, held_back_scores
-from radar_desktop.engine.selftest import refit_record
-from radar_desktop.profiles.builder import read_working
 from radar_desktop.profiles.manage import revise
 from radar_desktop.profiles.profile import Profile, ProfileError
 from radar_desktop.profiles.store import open_profile
 from radar_desktop.sources.images import ImageReadError
+
+if TYPE_CHECKING:
+    import torch
 
 EVENT = "recalibrated"
 ADDED_KEY = "reviewed_good_images"  # in Profile.training: [{"path", "sha256"}] of the images added so far
@@ -80,6 +80,11 @@ def recalibrate(
     Images the profile holds already are left out; missing or changed ones are skipped and listed.
     Raises :class:`ProfileError` when no image is left to add (the profile stays as it was).
     """
+    # the engine (torch) is imported here, not with the module: the review queue opens without it
+    from radar_desktop.engine.calibrate import WorkingImages, held_back_scores
+    from radar_desktop.engine.selftest import refit_record
+    from radar_desktop.profiles.builder import read_working
+
     profile = open_profile(name)
     wanted = not_yet_added(profile, images)
     if not wanted:

@@ -45,3 +45,8 @@ def open_profile(name: str) -> Profile:
         known = ", ".join(p.name for p in list_profiles()[0]) or "none"
         raise ProfileError(f"no profile named {name!r} (profiles: {known})")
     return load_profile(folder)
+
+
+def profiles_reviewing_nok() -> frozenset[str]:
+    """Names of the stored profiles whose NOK results wait for review too."""
+    return frozenset(profile.name for profile in list_profiles()[0] if profile.review_nok)

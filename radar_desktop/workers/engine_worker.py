@@ -7,18 +7,22 @@ Cancellation is a token the GUI thread sets directly; the job polls it between b
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from radar_desktop.core.cancel import CancelToken, Cancelled
 from radar_desktop.core.verdict import Thresholds
 
 log = logging.getLogger(__name__)
+ENGINE_NICE = 10  # CPU weight about a tenth of the GUI thread's while both want a core
 
 
 @dataclass(frozen=True)
@@ -244,6 +248,23 @@ class EngineWorker(QObject):
         self.sig_report_written.emit(request.files, pages)
 
 
+def yield_to_gui() -> None:
+    """Lower the calling thread's CPU priority, on Linux (where nice is per thread).
+
+    Threads it starts inherit it, torch's intra-op threads among them (they start with the engine's first
+    model call). The engine then still has every core while the window is idle, but the GUI thread gets
+    one back within a time slice when it needs to paint: on a 2-core machine the scan's two torch threads
+    otherwise keep it waiting 100 ms and more (benchmarks/gui_stall.py).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, max(ENGINE_NICE, os.getpriority(os.PRIO_PROCESS, thread)))
+    except OSError as error:  # a container may forbid it; the engine then runs at the GUI's priority
+        log.warning("could not lower the engine thread's priority: %s", error)
+
+
 class EngineThread:
     """Owns the worker's QThread: starts it, and stops it cleanly on close."""
 
@@ -252,7 +273,8 @@ class EngineThread:
         self.thread = QThread()
         self.thread.setObjectName("engine")
         worker.moveToThread(self.thread)
-        self.thread.start()
+        self.thread.started.connect(yield_to_gui, Qt.DirectConnection)  # runs on the new thread, first
+        self.thread.start(QThread.LowPriority)  # where Qt can set a thread's priority (not on Linux)
 
     def stop(self, timeout_ms: int = 10_000) -> bool:
         """Cancel the running job, quit the thread and wait; False (and a log line) if it did not end."""
