@@ -221,11 +221,14 @@ def test_a_version_1_database_is_migrated_with_its_rows(tmp_path):
     path = tmp_path / "history.sqlite3"
     make_v1(path)
     with HistoryDatabase(path) as database:
-        assert database.schema_version() == 2
+        assert database.schema_version() == 3
         rows = database.query(descending=False)
         assert [(r.record.name, r.record.verdict, r.record.score, r.record.lot) for r in rows] == [
             ("a.png", "OK", 0.2, "old lot"), ("b.png", "REVIEW", 0.6, "old lot"), ("c.png", "ERROR", None, "old lot")]
         assert all(r.record.regions == "[]" for r in rows)  # the column version 2 added
+        plan = database._connection.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM inspections ORDER BY score DESC, id DESC LIMIT 200").fetchall()
+        assert "inspections_score" in str(plan)  # the index version 3 added sorts by score without a scan
         assert [r.record.name for r in database.pending_reviews()] == ["b.png"]
         database.add_review(rows[1].id, "OK", reviewer="ann")  # the table version 2 added
         database.insert([record()])
@@ -253,7 +256,7 @@ def test_a_newer_database_is_refused_and_left_unchanged(tmp_path):
     connection.executescript("CREATE TABLE inspections (id INTEGER PRIMARY KEY, future TEXT); PRAGMA user_version = 99;")
     connection.close()
     before = path.read_bytes()
-    with pytest.raises(HistoryError, match=r"schema version 99, made by a newer RADAR Desktop.*reads up to 2.*left as it is"):
+    with pytest.raises(HistoryError, match=r"schema version 99, made by a newer RADAR Desktop.*reads up to 3.*left as it is"):
         HistoryDatabase(path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["history.sqlite3"]  # no WAL or journal left either

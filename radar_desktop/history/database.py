@@ -29,7 +29,7 @@ from radar_desktop.history.recording import ORIGINS, HistoryRecord
 from radar_desktop.profiles.paths import history_dir
 from radar_desktop.reports.entries import VERDICTS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DATABASE_NAME = "history.sqlite3"
 FILES_FOLDER = "files"
 DECISIONS = ("OK", "NOK")
@@ -96,7 +96,10 @@ MIGRATION_V2 = (
     "CREATE INDEX reviews_inspection ON reviews (inspection_id, id)",
     "CREATE INDEX inspections_profile_verdict ON inspections (profile_name, verdict, epoch)",
 )
-MIGRATIONS = {1: SCHEMA_V1, 2: MIGRATION_V2}  # version reached -> statements from the one before
+MIGRATION_V3 = (  # the History tab sorted by score without a filter: 390 ms a page at 1M rows without it, 1 ms with
+    "CREATE INDEX inspections_score ON inspections (score)",
+)
+MIGRATIONS = {1: SCHEMA_V1, 2: MIGRATION_V2, 3: MIGRATION_V3}  # version reached -> statements from the one before
 
 ORDER_COLUMNS = {
     "time": "epoch", "id": "id", "score": "score", "verdict": "verdict", "profile": "profile_name",
