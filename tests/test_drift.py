@@ -119,3 +119,12 @@ def test_time_ticks_fall_on_round_local_times_and_name_the_date_where_it_changes
     ticks = time_ticks(start, start + hours * 3600, most=8)
     assert [label for _, label in ticks] == labels
     assert all(start <= t <= start + hours * 3600 and datetime.fromtimestamp(t).second == 0 for t, _ in ticks)
+
+
+def test_the_summary_counts_signals_of_the_same_minute_once():
+    minute = datetime(2026, 12, 2, 7, 52).timestamp()
+    epochs = [minute + second for second in range(5)] + [minute + 600]
+    signals = [{"index": i, "rules": ["rule 4"]} for i in range(5)] + [{"index": 5, "rules": ["rule 1"]}]
+    summary = signal_summary({"epochs": epochs, "signals": signals})
+    assert summary == "6 signals: rule 4 at 07:52 (×5), rule 1 at 08:02"
+    assert signal_summary({"epochs": epochs, "signals": []}) == "no signals"

@@ -6,6 +6,8 @@ reads it without the history, so a report written elsewhere draws the same page 
 
 from __future__ import annotations
 
+import itertools
+
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -42,14 +44,17 @@ def rule_counts(record: dict) -> Counter:
 
 
 def signal_summary(record: dict, most: int = 3) -> str:
-    """``3 signals: rule 4 at 14:02, rule 1 at 15:10 …`` (the latest ``most``), or ``no signals``."""
+    """``5 signals: rule 4 at 14:02 (×3), rule 1 at 15:10 …`` (the latest ``most``, repeats counted), or
+    ``no signals``."""
     signals = record.get("signals", [])
     if not signals:
         return "no signals"
     epochs = record["epochs"]
     one_day = local_time(epochs[0])[:10] == local_time(epochs[-1])[:10]
-    shown = [f"{' and '.join(s['rules'])} at {local_time(epochs[s['index']], with_date=not one_day)}" for s in signals[-most:]]
-    more = " …" if len(signals) > most else ""
+    texts = [f"{' and '.join(s['rules'])} at {local_time(epochs[s['index']], with_date=not one_day)}" for s in signals]
+    runs = [(text, len(list(group))) for text, group in itertools.groupby(texts)]  # a scan's signals share a minute
+    shown = [text if count == 1 else f"{text} (×{count})" for text, count in runs[-most:]]
+    more = " …" if len(runs) > most else ""
     return f"{len(signals)} signal{'s' * (len(signals) != 1)}: {', '.join(shown)}{more}"
 
 
