@@ -29,6 +29,7 @@ from radar_desktop.core.records import ScanOutcome, login_name
 from radar_desktop.engine.live import LiveSession, Roi
 from radar_desktop.core.resources import icon_path
 from radar_desktop.gui.drift_chart import DriftChartWidget
+from radar_desktop.gui.gc_on_gui_thread import collect_on_gui_thread
 from radar_desktop.gui.history_view import HistoryWidget
 from radar_desktop.gui.review_queue import ReviewQueueWidget
 from radar_desktop.gui.live_view import LiveViewWidget
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self._charts_dirty = False
         self._review_stale = False  # REVIEW/NOK rows were stored since the Review tab last read its queue
 
+        collect_on_gui_thread()  # before any thread of ours runs Python: no Qt object is freed on one
         self.scan_origin = "files"  # how the table's results came: a folder, single files (history origin)
         self.history = HistoryWriter(
             RecordContext(origin="files"), on_error=self.sig_history_error.emit,
