@@ -18,8 +18,8 @@ class Node:
 
 
 def test_a_cycle_is_freed_by_the_gui_threads_timer_not_by_a_thread_that_allocates(qtbot):
-    timer = gc_on_gui_thread.collect_on_gui_thread()
-    assert not gc.isenabled() and timer.isActive() and gc_on_gui_thread.collect_on_gui_thread() is timer
+    collector = gc_on_gui_thread.collect_on_gui_thread()
+    assert not gc.isenabled() and collector.is_active() and gc_on_gui_thread.collect_on_gui_thread() is collector
     freed = []
     cycle = Node()
     cycle.me = cycle
@@ -34,8 +34,16 @@ def test_a_cycle_is_freed_by_the_gui_threads_timer_not_by_a_thread_that_allocate
     qtbot.waitUntil(lambda: freed == ["MainThread"], timeout=5_000)
 
 
-def test_only_a_generation_over_its_threshold_is_collected():
+def test_young_generations_are_collected_when_due_and_the_full_one_only_when_idle_and_seldom(monkeypatch):
+    collector = gc_on_gui_thread.GuiThreadCollector()
     gc.collect()
-    assert gc_on_gui_thread.collect_due_generation() is None
+    assert collector.collect_due() is None
     kept = [[] for _ in range(2 * gc.get_threshold()[0])]
-    assert gc_on_gui_thread.collect_due_generation() == 0 and kept
+    assert collector.collect_due() == 0 and kept
+    monkeypatch.setattr(gc, "get_count", lambda: (0, 0, 99))  # a full collection is due
+    assert collector.collect_due() is None  # but one ran just now (at start)
+    monkeypatch.setattr(gc_on_gui_thread, "FULL_EVERY_S", 0.0)
+    collector.idle = lambda: False
+    assert collector.collect_due() is None  # a scan is running: it waits
+    collector.idle = lambda: True
+    assert collector.collect_due() == 2

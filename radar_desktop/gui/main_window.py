@@ -109,7 +109,8 @@ class MainWindow(QMainWindow):
         self._charts_dirty = False
         self._review_stale = False  # REVIEW/NOK rows were stored since the Review tab last read its queue
 
-        collect_on_gui_thread()  # before any thread of ours runs Python: no Qt object is freed on one
+        self.collector = collect_on_gui_thread()  # before our threads run Python: none frees a Qt object
+        self.collector.idle = lambda: not self.busy and self.live_session is None
         self.scan_origin = "files"  # how the table's results came: a folder, single files (history origin)
         self.history = HistoryWriter(
             RecordContext(origin="files"), on_error=self.sig_history_error.emit,
@@ -323,6 +324,7 @@ class MainWindow(QMainWindow):
             self.load_profile(name)
 
     def _on_worker_profile_loaded(self, profile: LoadedProfile) -> None:
+        self.collector.collect_all()  # what loading the model made leaves the young generations now, not mid-scan
         self.profile = profile
         self.loading_profile = False
         self.settings.setValue("profile", profile.name)
