@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self._review_stale = False  # REVIEW/NOK rows were stored since the Review tab last read its queue
 
         self.collector = collect_on_gui_thread()  # before our threads run Python: none frees a Qt object
-        self.collector.idle = lambda: not self.busy and self.live_session is None
+        self.collector.idle = lambda: not self.busy  # live inspection keeps the window busy too
         self.scan_origin = "files"  # how the table's results came: a folder, single files (history origin)
         self.history = HistoryWriter(
             RecordContext(origin="files"), on_error=self.sig_history_error.emit,
@@ -381,11 +381,7 @@ class MainWindow(QMainWindow):
         self.charts.set_scores([])
         self.scan_profile = self.profile
         self.table.model.mm_per_pixel = self.profile.inspection.get("mm_per_pixel")
-        self.busy = True
-        self._set_enabled_for_scan(False)
-        self.cancel_button.setEnabled(True)
-        self.progress.setValue(0)
-        self.status_label.setText(message or f"Inspecting {len(files)} images…")
+        self._begin_job(message or f"Inspecting {len(files)} images…")
         self.stall_monitor.start()
         self.chart_timer.start()
         if files:
@@ -449,6 +445,14 @@ class MainWindow(QMainWindow):
             self.scan_profile = moved  # the report says where the work was finished
         self.profile = moved
         self.device_label.setText(f"Device: {name}")
+
+    def _begin_job(self, message: str) -> None:
+        """A cancellable engine job starts: the window is busy until :meth:`_end_job`."""
+        self.busy = True
+        self._set_enabled_for_scan(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        self.status_label.setText(message)
 
     def _end_job(self, message: str) -> None:
         if self._notices:  # e.g. an out-of-memory fallback: the user should still see it when the job ends
@@ -658,13 +662,10 @@ class MainWindow(QMainWindow):
 
     def recalibrate(self, profile_name: str, images: tuple) -> None:
         """Have the worker add reviewed-good images to a profile's held-back set and set its thresholds again."""
-        if self.busy or self.live_session is not None or self.loading_profile:
+        if self.busy or self.loading_profile:
             self.review_queue.status_label.setText("The engine is busy; recalibrate when the current job has ended")
             return
-        self.busy = True
-        self._set_enabled_for_scan(False)
-        self.cancel_button.setEnabled(True)
-        self.status_label.setText(f"Recalibrating {profile_name} with {len(images)} reviewed-good images…")
+        self._begin_job(f"Recalibrating {profile_name} with {len(images)} reviewed-good images…")
         self.sig_request_recalibrate.emit(profile_name, images)
 
     def _on_worker_recalibrated(self, result) -> None:
@@ -717,11 +718,7 @@ class MainWindow(QMainWindow):
         profile = self.scan_profile
         outcomes = dict(enumerate(self.table.model.outcomes, start=1))
         figures = figures_from_outcomes(outcomes, profile.map_range, profile.segmentation_level, profile.model["channels"])
-        self.busy = True
-        self._set_enabled_for_scan(False)
-        self.cancel_button.setEnabled(True)
-        self.progress.setValue(0)
-        self.status_label.setText(f"Writing {request.files.pdf.name}…")
+        self._begin_job(f"Writing {request.files.pdf.name}…")
         self.sig_request_report.emit(request, figures)
 
     def _on_export_action_triggered(self) -> None:

@@ -7,7 +7,6 @@ reads it without the history, so a report written elsewhere draws the same page 
 from __future__ import annotations
 
 import itertools
-
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
