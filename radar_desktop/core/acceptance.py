@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from radar_desktop.core.quantities import readable
 from radar_desktop.core.regions import Region, units
+
+#: A specification's limits are written as the user typed them: up to six significant digits.
+SPEC_DIGITS = 6
 from radar_desktop.core.verdict import Verdict
 
 
@@ -42,9 +46,9 @@ class AcceptanceRules:
         area_unit, length_unit = units(self.mm_per_pixel)
         parts = []
         if self.min_area > 0:
-            parts.append(f"under {self.min_area:g} {area_unit}")
+            parts.append(f"under {readable(self.min_area, SPEC_DIGITS)} {area_unit}")
         if self.min_length > 0:
-            parts.append(f"shorter than {self.min_length:g} {length_unit}")
+            parts.append(f"shorter than {readable(self.min_length, SPEC_DIGITS)} {length_unit}")
         return "ignore regions " + " or ".join(parts) if parts else "no acceptance rule"
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from radar_desktop.core.quantities import readable
+
 
 @dataclass(frozen=True)
 class Region:
@@ -36,9 +38,9 @@ class Region:
         return self.length_px * mm_per_pixel if mm_per_pixel else self.length_px
 
     def describe(self, mm_per_pixel: float | None) -> str:
-        """A short label, e.g. ``0.42 mm² · 1.3 mm``."""
+        """A short label, e.g. ``0.42 mm² · 1.3 mm`` or ``1,150 px² · 48.2 px``."""
         area_unit, length_unit = units(mm_per_pixel)
-        return f"{self.area(mm_per_pixel):.3g} {area_unit} · {self.length(mm_per_pixel):.3g} {length_unit}"
+        return size_text(self.area(mm_per_pixel), area_unit, self.length(mm_per_pixel), length_unit)
 
     def to_json(self, mm_per_pixel: float | None) -> dict:
         area_unit, length_unit = units(mm_per_pixel)
@@ -54,6 +56,11 @@ class Region:
             "peak": round(self.peak, 6),
             "ignored": self.ignored,
         }
+
+
+def size_text(area: float, area_unit: str, length: float, length_unit: str) -> str:
+    """A region's size as people write it: ``1,150 px² · 48.2 px`` (three significant digits, no exponent)."""
+    return f"{readable(area)} {area_unit} · {readable(length)} {length_unit}"
 
 
 def units(mm_per_pixel: float | None) -> tuple[str, str]:

@@ -20,6 +20,7 @@ import numpy as np
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.pod import SYNTHETIC_NOTE, PodFit, fit_pod
+from radar_desktop.core.quantities import readable
 from radar_desktop.engine.inspection import Inspector, batches
 
 SHAPES = ("disc_dark", "disc_bright", "stroke_dark", "stroke_bright")
@@ -228,7 +229,7 @@ def selftest_scores(
     for chunk in batches(defects, BATCH):
         cancel.raise_if_cancelled()
         pasted = [paste(images[d.image], d, contrast, width) for d in chunk]
-        results = inspector.inspect(pasted, [f"self-test {d.shape} {d.size:.3g} px" for d in chunk])
+        results = inspector.inspect(pasted, [f"self-test {d.shape} {readable(d.size)} px" for d in chunk])
         scores.extend(r.score for r in results)
         progress((len(clean) + len(scores)) / total, f"self-test: {len(scores)} of {len(defects)} synthetic defects")
     by_shape = {

@@ -9,7 +9,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from radar_desktop.core.atomic import write_text_atomic
+from radar_desktop.core.quantities import plain
 from radar_desktop.core.records import ScanOutcome
+from radar_desktop.core.regions import size_text
 
 ERROR = "ERROR"
 VERDICTS = ("OK", "REVIEW", "NOK", ERROR)
@@ -59,11 +61,11 @@ class ReportEntry:
         return "; ".join(region_text(r) for r in self.regions)
 
     def csv_row(self) -> list[str]:
-        score = "" if self.score is None else f"{self.score:.6g}"
+        score = "" if self.score is None else plain(self.score)
         values = (self.index, self.name, self.path, self.inspected_at, score, self.verdict, self.message, self.comment)
         largest = self.regions[0] if self.regions else None
         measured = (
-            [f"{largest['area']:.6g}", largest["area_unit"], f"{largest['length']:.6g}", largest["length_unit"]]
+            [plain(largest["area"]), largest["area_unit"], plain(largest["length"]), largest["length_unit"]]
             if largest else ["", "", "", ""]
         )
         return [str(v) for v in values] + [f"{self.milliseconds:.1f}", str(len(self.regions)), *measured,
@@ -72,7 +74,7 @@ class ReportEntry:
 
 def region_text(region: dict) -> str:
     """One region record in words: area, length, and whether a rule ignored it."""
-    text = f"{region['area']:.3g} {region['area_unit']} · {region['length']:.3g} {region['length_unit']}"
+    text = size_text(region["area"], region["area_unit"], region["length"], region["length_unit"])
     return text + (" (ignored)" if region.get("ignored") else "")
 
 

@@ -23,6 +23,7 @@ from radar_desktop.core.pod import (
     pod_curve,
     record_fits,
 )
+from radar_desktop.core.quantities import readable
 from radar_desktop.reports.pdf_text import fit as fit_text
 from radar_desktop.reports.pdf_text import pdf_text, wrap
 
@@ -78,7 +79,7 @@ def draw_selftest_page(writer: _ReportWriter) -> None:
 
 def _intro(record: dict, scores: dict, nok: float) -> str:
     sizes = [s for shape in scores.get("shapes", {}).values() for s in shape.get("sizes", [])]
-    span = f", sizes {min(sizes):.3g} to {max(sizes):.3g} px (diameter or length)" if sizes else ""
+    span = f", sizes {readable(min(sizes))} to {readable(max(sizes))} px (diameter or length)" if sizes else ""
     scale = f"; scale {record['mm_per_pixel']:.4g} mm per pixel" if record.get("mm_per_pixel") else ""
     recorded = record.get("nok")
     when = (
