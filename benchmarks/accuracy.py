@@ -4,10 +4,12 @@ For each dataset folder and each space, train one model on ``train/good`` (about
 held back) with a fixed budget, fit every scorer on the training images and calibrate each one's
 thresholds on the held-back good images only (no defect examples), then measure on ``test/``.
 
-Encoder space (RADAR on frozen EfficientNet-Lite0 features): ``encoder/residual`` (the feature-space
-denoiser's single-step noise error), ``encoder/features`` (the memory-bank reference on the same
-features, the default), ``encoder/recon`` (reconstruction with the same denoiser) and
-``encoder/untrained`` (the residual scorer on an untrained denoiser). Pixel space: the paper-faithful
+Encoder space (RADAR on frozen EfficientNet-Lite0 features): ``encoder/fused`` (the default: the memory
+bank and RADAR's deterministic single step, each map on good maps' scale, summed), ``encoder/radar``
+(the deterministic single step alone: the denoiser's predicted noise for the clean features scaled to
+step t), ``encoder/features`` (the memory-bank reference on the same features), ``encoder/residual``
+(the noised single step: one seeded noise draw, the error against it), ``encoder/recon``
+(reconstruction with the same denoiser) and ``encoder/untrained`` (``radar`` on an untrained denoiser). Pixel space: the paper-faithful
 ``paper`` pipeline, ``residual``, ``features``, ``segment``, the ``recon`` baseline, a non-diffusion
 baseline (``pixels``: nearest neighbour of raw 8x8 pixel patches, mean removed), and ``untrained``
 (``segment`` on an untrained U-Net). The U-Net and the ``segment`` head share the budget as the app
@@ -105,7 +107,7 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
     with progress_bar("fit") as progress:
         calibrations = fit_scorers(model, single + [recon], bank, good.held_back, progress=progress)
     # the control: the space's own diffusion scorer on a model that never trained (features stay frozen)
-    control_name = "segment" if space == "pixel" else "residual"
+    control_name = "segment" if space == "pixel" else "radar"
     control_model = untrained(config, good.train.pixels, device)
     control = profile_scorer(control_name, settings, space)
     with progress_bar("fit control") as progress:

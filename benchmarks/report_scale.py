@@ -29,6 +29,7 @@ def one_run(count: int, only_flagged: bool) -> dict:
     from radar_desktop.core.verdict import Thresholds
     from radar_desktop.reports.entries import ReportEntry
     from radar_desktop.reports.export import ReportFiles, export_report
+    from radar_desktop.core.regions import OutlineLevels
     from radar_desktop.reports.figures import make_figure
     from radar_desktop.reports.pdf import PdfOptions
     from radar_desktop.reports.session import SessionInfo, build_report
@@ -47,7 +48,7 @@ def one_run(count: int, only_flagged: bool) -> dict:
     def figure(entry: ReportEntry):
         local = np.random.default_rng(entry.index)
         image, mask = add_defect(texture(local, 420), local)
-        return make_figure(image[:, :, None] / 255.0, mask.astype(np.float32), (0.0, 1.0), 0.5)
+        return make_figure(image[:, :, None] / 255.0, mask.astype(np.float32), (0.0, 1.0), OutlineLevels.at(0.5))
 
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with tempfile.TemporaryDirectory() as folder:

@@ -182,7 +182,7 @@ class WidgetView:
         self.app = QApplication.instance() or QApplication([])
         self.widget = LiveViewWidget()
         entry = profile.entry()
-        self.widget.set_profile(entry.thresholds, entry.map_range, profile.segmentation_level())
+        self.widget.set_profile(entry.thresholds, entry.map_range, profile.outline_levels())
         self.widget.autosave_box.setChecked(True)
         self.widget.sig_snapshot.connect(self._on_widget_snapshot)
         self.widget.resize(1000, 700)

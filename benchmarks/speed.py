@@ -1,8 +1,9 @@
 """Single-step inspection against reconstruction, in one process, on synthetic images.
 
 For each image size and each space: latency of one image at a time (median, p95), throughput in
-batches, and the stage split (preprocess / forward / score). Encoder space (the default): the
-``features`` memory bank and the ``residual`` feature-space RADAR scorer (frozen encoder included), and
+batches, and the stage split (preprocess / forward / score). Encoder space (the default): the ``fused``
+default (memory bank + RADAR's deterministic single step, with each part's score), ``radar`` alone, the
+``features`` memory bank alone and the noised ``residual`` (frozen encoder included in each), and
 reconstruction with the same denoiser in 10 DDIM steps. Pixel space: ``segment`` and ``features``, and
 the ``recon`` baseline with 10 and 50 DDIM steps (same U-Net, same images). The one-at-a-time runs of all methods
 are interleaved in ``--recon-repeats`` rounds. Memory: the process's peak RSS after each row, and on
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 #: Single-step scorers timed in each space, and the DDIM step counts of its reconstruction baseline.
-SINGLE_STEP = {"encoder": ("features", "residual"), "pixel": ("segment", "features")}
+SINGLE_STEP = {"encoder": ("fused", "radar", "features", "residual"), "pixel": ("segment", "features")}
 RECON_STEPS = {"encoder": (10,), "pixel": (10, 50)}
 
 

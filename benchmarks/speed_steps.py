@@ -70,7 +70,7 @@ def inspect_once(model, scorer, batch, placements, *, stop_early: bool, channels
     import torch.nn.functional as F
 
     from radar_desktop.engine.preprocess import whole_square
-    from radar_desktop.engine.scorers import _blurred
+    from radar_desktop.engine.scorer_base import blurred
 
     model.unet.to(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
     began = time.perf_counter()
@@ -84,7 +84,7 @@ def inspect_once(model, scorer, batch, placements, *, stop_early: bool, channels
         b, d, h, w = features.shape
         queries = features.permute(0, 2, 3, 1).reshape(-1, d)
         distances = torch.cat([torch.cdist(queries[i : i + 4096], scorer.bank).min(dim=1).values for i in range(0, len(queries), 4096)])
-        _blurred(F.interpolate(distances.reshape(b, 1, h, w), size=output.images.shape[-1], mode="bilinear", align_corners=False)[:, 0])
+        blurred(F.interpolate(distances.reshape(b, 1, h, w), size=output.images.shape[-1], mode="bilinear", align_corners=False)[:, 0])
     return (time.perf_counter() - began) * 1000
 
 
@@ -93,7 +93,7 @@ def segment_once(model, scorer, batch, placements, *, old_head=None, fold: bool 
     (or ``old_head``, called the way the engine called it before: default layout, the batch in one call)."""
     import torch
 
-    from radar_desktop.engine.scorers import _blurred
+    from radar_desktop.engine.scorer_base import blurred
 
     began = time.perf_counter()
     output = forward(model, batch, placements, with_noise=False, fold=fold)
@@ -101,7 +101,7 @@ def segment_once(model, scorer, batch, placements, *, old_head=None, fold: bool 
         scorer.maps(model, output)
     else:
         with torch.inference_mode():
-            _blurred(torch.sigmoid(old_head(output.features, output.images))[:, 0])
+            blurred(torch.sigmoid(old_head(output.features, output.images))[:, 0])
     return (time.perf_counter() - began) * 1000
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from radar_desktop.core.atomic import WriteError, check_writable
 from radar_desktop.core.cancel import CancelToken, Cancelled, ProgressFn
+from radar_desktop.core.quantities import score_text
 
 EXIT_INTERRUPTED = 130
 
@@ -220,7 +221,8 @@ def _train(args: argparse.Namespace) -> int:
     th = profile.thresholds()
     print(
         f"profile {profile.name!r} saved: {t['steps']} steps in {t['seconds']:.0f} s, final loss {t['final_loss']:.4f}; "
-        f"scorer {profile.default_scorer}, thresholds REVIEW > {th.review:.4g}, NOK > {th.nok:.4g}; hash {profile.content_hash[:12]}"
+        f"scorer {profile.entry().made_of(profile.default_scorer)}, thresholds REVIEW > {score_text(th.review)}, "
+        f"NOK > {score_text(th.nok)}; hash {profile.content_hash[:12]}"
     )
     if profile.selftest:
         from radar_desktop.engine.selftest import selftest_table
@@ -316,7 +318,7 @@ def _scan(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from radar_desktop.reports.export import ReportFiles, export_report
-    from radar_desktop.reports.figures import make_figure
+    from radar_desktop.reports.figures import make_figure, outlined
     from radar_desktop.reports.pdf import PdfOptions
     from radar_desktop.core.records import login_name
     from radar_desktop.reports.session import build_report
@@ -330,7 +332,7 @@ def _report(args: argparse.Namespace) -> int:
 
     def keep_figure(entry, result, load_image) -> None:
         if entry.flagged or not options.only_flagged:
-            figures[entry.index] = make_figure(load_image(), result.anomaly_map, run.calibration.map_range, run.segmentation_level)
+            figures[entry.index] = make_figure(load_image(), result.anomaly_map, run.calibration.map_range, outlined(result, run.outline))
 
     cancel = CancelToken()
     with cancel_on_interrupt(cancel):
@@ -362,7 +364,7 @@ def _watch(args: argparse.Namespace) -> int:
     def inspected(outcome) -> None:
         run.history.submit(outcome)
         verdict = "ERROR" if outcome.result is None else outcome.result.verdict.value
-        detail = outcome.error if outcome.result is None else f"score {outcome.result.score:.4g}"
+        detail = outcome.error if outcome.result is None else f"score {score_text(outcome.result.score)}"
         print(f"{Path(outcome.path).name}: {verdict} ({detail})", flush=True)
 
     said = [""]
@@ -398,7 +400,7 @@ class _ScanRun:
         self.profile, self.model = _open(args.profile, args.device)
         self.scorer = args.scorer or self.profile.default_scorer
         self.calibration = self.profile.entry(self.scorer)
-        self.segmentation_level = self.profile.segmentation_level(self.scorer)
+        self.outline = self.profile.outline_levels(self.scorer)
         self.device = describe_device(self.model.device)
         self.inspector = Inspector(
             self.model,
@@ -459,6 +461,8 @@ class _ScanRun:
             inspection=self.profile.inspection,
             selftest=self.profile.selftest,
             drift=report_drift(self.profile.name, self.scorer, path=self.history.path),
+            scorer_parts=tuple(self.calibration.parts),
+            read_scale=self.calibration.read_scale,
         )
 
 
@@ -489,8 +493,8 @@ def smoke_test(device_name: str) -> int:
         return 1
     thresholds = inspector.thresholds
     print(
-        f"smoke test: {sample.name} -> {result.verdict.value} (score {result.score:.4g}; REVIEW > {thresholds.review:.4g}, "
-        f"NOK > {thresholds.nok:.4g}) with profile {profile.name!r} {profile.content_hash[:12]}, scorer "
+        f"smoke test: {sample.name} -> {result.verdict.value} (score {score_text(result.score)}; REVIEW > {score_text(thresholds.review)}, "
+        f"NOK > {score_text(thresholds.nok)}) with profile {profile.name!r} {profile.content_hash[:12]}, scorer "
         f"{profile.default_scorer}, on {describe_device(model.device)}, {time.perf_counter() - began:.1f} s"
     )
     return 0
@@ -603,7 +607,7 @@ def _selftest(args: argparse.Namespace) -> int:
     scores = record["scores"]
     samples = sum(len(s["sizes"]) for s in scores["shapes"].values())
     print(
-        f"self-test of {profile.name!r} (scorer {scores['scorer']}, NOK > {record['nok']:.4g}): {samples} synthetic defects "
+        f"self-test of {profile.name!r} (scorer {scores['scorer']}, NOK > {score_text(record['nok'])}): {samples} synthetic defects "
         f"in {scores['images']} held-back images, {scores['seconds']:.1f} s"
     )
     print("\n".join(selftest_table(record)))
@@ -634,11 +638,14 @@ def _evaluate(args: argparse.Namespace) -> int:
         "anomalous": sum(i.is_anomalous for i in items),
         "skipped": [list(s) for s in skipped],
         "scorers": {
-            r.scorer: {**r.summary(), "description": s.description, "scores": r.scores} for r, s in zip(results, scorers)
+            r.scorer: {**r.summary(), "description": s.description, "made_of": list(s.part_labels()), "scores": r.scores}
+            for r, s in zip(results, scorers)
         },
     }
     write_text_atomic(args.json, json.dumps(report, indent=2))
     print(format_table(results))
+    for scorer in scorers:
+        print(f"{scorer.name}: {scorer.description}" + (f" (made of {' + '.join(scorer.part_labels())})" if len(scorer.part_labels()) > 1 else ""))
     return 0
 
 

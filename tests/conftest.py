@@ -118,7 +118,7 @@ def encoder_profile_folder(tmp_path_factory, dataset, torch_threads) -> Path:
     from radar_desktop.engine.config import default_config
 
     config = default_config("encoder", image_size=64, denoiser_width=32)
-    return _session_profile(tmp_path_factory, dataset, torch_threads, "encoded", config, "features", 16)
+    return _session_profile(tmp_path_factory, dataset, torch_threads, "encoded", config, "fused", 16)
 
 
 @pytest.fixture

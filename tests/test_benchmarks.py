@@ -20,7 +20,7 @@ def test_accuracy_benchmark_reports_every_scorer_and_the_controls(dataset, tiny_
     report = json.loads(out.read_text())
     rows = {row["scorer"]: row for row in report["rows"]}
     pixel = {"paper", "residual", "features", "segment", "pixels", "recon", "untrained"}
-    encoder = {"encoder/residual", "encoder/features", "encoder/recon", "encoder/untrained"}
+    encoder = {"encoder/fused", "encoder/radar", "encoder/residual", "encoder/features", "encoder/recon", "encoder/untrained"}
     assert set(rows) == pixel | encoder
     assert rows["recon"]["test_images"] == 4 and rows["features"]["test_images"] == 6  # the report half of 12
     assert rows["encoder/recon"]["test_images"] == 4 and rows["encoder/features"]["test_images"] == 6
@@ -53,9 +53,10 @@ def test_speed_benchmarks_run_on_a_tiny_model(script, options, expected, tiny_co
     rows = report[expected]
     assert rows and all(row["median_ms"] > 0 for row in rows)
     if script == "speed.py":
-        assert {row["method"] for row in rows} >= {"encoder: single-step (features)", "encoder: recon, 10 DDIM steps",
+        assert {row["method"] for row in rows} >= {"encoder: single-step (fused)", "encoder: single-step (radar)",
+                                                   "encoder: single-step (features)", "encoder: recon, 10 DDIM steps",
                                                    "pixel: single-step (segment)", "pixel: recon, 10 DDIM steps"}
-        assert set(report["ratios"]) == {"64x64: encoder: recon, 10 DDIM steps / encoder: single-step (features)",
+        assert set(report["ratios"]) == {"64x64: encoder: recon, 10 DDIM steps / encoder: single-step (fused)",
                                          "64x64: pixel: recon, 10 DDIM steps / pixel: single-step (segment)",
                                          "64x64: pixel: recon, 50 DDIM steps / pixel: single-step (segment)"}
     else:
@@ -82,20 +83,21 @@ def test_elpv_layout_splits_each_cell_type_into_an_mvtec_folder(tmp_path):
 
 
 @pytest.mark.slow
-def test_segmentation_levels_benchmark_measures_each_candidate(encoder_profile, isolated_home, dataset, tmp_path):
+def test_outlines_benchmark_counts_regions_on_good_and_flagged_images(encoder_profile, isolated_home, dataset, tmp_path):
     import os
 
-    out = tmp_path / "levels.json"
-    command = [sys.executable, str(ROOT / "benchmarks" / "segmentation_levels.py"), str(dataset), "--profile",
-               encoder_profile.name, "--json", str(out)]
+    out = tmp_path / "outlines.json"
+    command = [sys.executable, str(ROOT / "benchmarks" / "outlines.py"), str(dataset), "--profile",
+               encoder_profile.name, "--half", "all", "--json", str(out)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path,
                           env={**os.environ, "RADAR_DESKTOP_HOME": str(isolated_home)})
     assert done.returncode == 0, done.stderr
-    rows = json.loads(out.read_text())["rows"]
-    assert [row["level"] for row in rows][-1] == "largest good value" and "peak mean +0.0 sd" in done.stdout
-    values = [row["value"] for row in rows[:-1]]
-    assert values == sorted(values)  # candidates rise with k; regions can only shrink as the level rises
-    assert all(a["with_region"] >= b["with_region"] for a, b in zip(rows, rows[1:-1]))
+    row = json.loads(out.read_text())
+    assert row["good_images"] == 6 and row["defects_flagged"] >= 1
+    # the app outlines flagged images only: what good images show is a part of what they would show
+    assert row["good_regions_shown_per_image"] <= row["good_regions_if_all_outlined_per_image"]
+    assert row["defects_with_region"] >= row["defects_exactly_one"] and 0.0 <= row["pixel_recall"] <= 1.0
+    assert "flagged defects" in done.stdout
 
 
 @pytest.mark.slow

@@ -130,11 +130,11 @@ def test_the_wizard_makes_an_encoder_space_profile_by_default_settings(window, q
     next_page(wizard, qtbot, wizard.threshold_page)
     next_page(wizard, qtbot, wizard.summary_page)
     summary = wizard.summary_page.text.text()
-    assert f"Model space: encoder: {ENCODER_NAME}" in summary and "Scorer features" in summary
+    assert f"Model space: encoder: {ENCODER_NAME}" in summary and "Scorer fused" in summary
     wizard.accept()
     save_prepared(wizard.result_profile())
     profile = open_profile("Encoded E1")
-    assert profile.training["space"] == "encoder" and profile.default_scorer == "features"
+    assert profile.training["space"] == "encoder" and profile.default_scorer == "fused"
     assert profile.inspection["mask"] is False and profile.inspection_mask() is None
     defects, good = np.asarray(profile.entry().defect_scores), np.asarray(profile.entry().good_scores)
     assert np.median(defects) > np.median(good)

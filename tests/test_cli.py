@@ -39,7 +39,7 @@ def test_train_scan_evaluate_end_to_end(dataset, tiny_config_file, tmp_path, cap
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["index", "name", "path", "inspected_at", "score", "verdict", "message", "comment", "milliseconds",
                              "regions", "largest_area", "area_unit", "largest_length", "length_unit", "region_list", "rule",
-                             "review"]
+                             "review", "score_parts"]
     assert len(rows) == 13
     broken = [r for r in rows if r["name"] == "corrupt.png"]
     assert broken[0]["verdict"] == "ERROR" and "not a readable image" in broken[0]["message"]
@@ -72,19 +72,23 @@ def test_train_in_the_encoder_space_by_default_and_report_it(dataset, tmp_path, 
 
     assert main(["train", "--images", str(dataset / "train" / "good"), "--name", "Encoded", "--steps", "40",
                  "--image-size", "64", "--batch-size", "8", "--device", "cpu"]) == 0
-    assert "scorer features" in capsys.readouterr().out
+    assert "scorer fused (memory bank + RADAR step)" in capsys.readouterr().out
     assert main(["profiles", "show", "Encoded"]) == 0
     shown = capsys.readouterr().out
     assert "encoder: efficientnet-lite0 blocks 4, 10" in shown and WEIGHTS_SHA256 in shown
     out_json = tmp_path / "eval.json"
     assert main(["evaluate", "--profile", "Encoded", "--dataset", str(dataset), "--json", str(out_json), "--scorer", "all"]) == 0
     report = json.loads(out_json.read_text())
-    assert set(report["scorers"]) == {"residual", "features", "recon"}
-    assert report["scorers"]["features"]["image_auroc"] >= 0.9
+    assert set(report["scorers"]) == {"fused", "radar", "features", "residual", "recon"}
+    assert report["scorers"]["fused"]["made_of"] == ["memory bank", "RADAR step"]
+    assert report["scorers"]["fused"]["image_auroc"] >= 0.9 and report["scorers"]["features"]["image_auroc"] >= 0.9
+    assert "fused: memory bank + RADAR single step" in capsys.readouterr().out
     pdf = tmp_path / "report.pdf"
     assert main(["report", "--profile", "Encoded", "--input", str(dataset / "test" / "defect"), "--pdf", str(pdf)]) == 0
     sidecar = json.loads(pdf.with_suffix(".json").read_text())
     assert sidecar["session"]["model"]["encoder_weights_sha256"] == WEIGHTS_SHA256
+    assert sidecar["session"]["scorer_parts"] == ["memory bank", "RADAR step"] and sidecar["session"]["read_scale"]
+    assert all(set(entry["parts"]) == {"memory bank", "RADAR step"} for entry in sidecar["entries"])
 
 
 def test_errors_are_one_line_on_stderr_with_a_nonzero_exit(tmp_path, capsys):

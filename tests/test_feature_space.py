@@ -73,24 +73,26 @@ def test_reconstruction_baseline_runs_in_the_feature_space(torch_threads):
 
 
 def test_the_profile_offers_the_feature_space_scorers_and_cites_the_encoder(encoder_profile):
-    assert set(encoder_profile.scorers) == {"residual", "features", "recon"}
-    assert encoder_profile.default_scorer == "features"
+    assert set(encoder_profile.scorers) == {"fused", "radar", "features", "residual", "recon"}
+    assert encoder_profile.default_scorer == "fused"
     training = encoder_profile.training
     assert training["space"] == "encoder" and training["encoder"] == ENCODER_NAME
     assert training["encoder_weights_sha256"] == WEIGHTS_SHA256
     for entry in encoder_profile.scorers.values():
-        assert not entry.score_is_map_peak  # peak+mean pooling: thresholds are z-scores, not map values
-        assert entry.thresholds.review <= entry.thresholds.nok
-    # outlines follow good images' typical peak (the mean of the pooled peak part), under the largest good value
+        assert not entry.score_is_map_peak  # peak+mean pooling: thresholds are on the read scale, not map values
+        assert entry.thresholds.review <= entry.thresholds.nok == pytest.approx(1.0)  # 1 is the NOK line
+        assert np.median(entry.good_scores) == pytest.approx(0.0, abs=1e-9)  # 0 a typical good part
+    # outlines grow from where maps go higher than good maps go, down to halfway to good images' typical peak
     stats = encoder_profile.load_scorer()._pool_stats
-    assert encoder_profile.segmentation_level() == stats[0][0] < encoder_profile.entry().map_range[1]
+    outline = encoder_profile.outline_levels()
+    assert stats[0][0] < outline.low < outline.high
     text = profile_summary(encoder_profile)
     assert ENCODER_NAME in text and WEIGHTS_SHA256 in text
     record = model_record(encoder_profile.load_model(CPU))
     assert record["space"] == "encoder" and record["encoder_weights_sha256"] == WEIGHTS_SHA256
 
 
-@pytest.mark.parametrize("name", ["residual", "features"])
+@pytest.mark.parametrize("name", ["fused", "radar", "residual", "features"])
 def test_feature_space_scorers_rank_defects_above_good_images(encoder_profile, dataset, name):
     model = encoder_profile.load_model(CPU)
     scorer = encoder_profile.load_scorer(name)
@@ -198,3 +200,52 @@ def test_a_pixel_model_saved_before_the_encoder_space_loads_and_scores_as_before
     scorers = [tiny_profile.load_scorer("features")]
     a, b = (forward_for(m, images, scorers) for m in (current, loaded))
     assert torch.equal(a.features, b.features)
+
+
+def test_the_clean_step_injects_no_noise_and_reads_the_denoiser_once(encoder_profile):
+    model = encoder_profile.load_model(CPU)
+    images = torch.from_numpy(good_images(2, seed=5)).float() / 255
+    first, second = (forward_for(model, images, [make_scorer("radar")]) for _ in range(2))
+    assert first.clean_noise.shape == (2, feature_channels(model.config), 8, 8)
+    assert first.noise_error is None and first.features is None  # only what the radar scorer reads
+    assert torch.equal(first.clean_noise, second.clean_noise)  # deterministic: nothing is drawn
+    features = model.features(images)
+    t = model.config.inference_t
+    expected = model.denoiser.predict_maps(model.alphas_cumprod[t].sqrt() * features, torch.tensor([t]))
+    assert torch.allclose(first.clean_noise, expected, atol=1e-5)
+
+
+def test_the_fused_score_is_told_by_its_parts_and_survives_its_saved_state(encoder_profile, dataset):
+    model = encoder_profile.load_model(CPU)
+    fused = encoder_profile.load_scorer("fused")
+    assert fused.part_labels() == ("memory bank", "RADAR step")
+    assert encoder_profile.entry("fused").made_of("fused") == "fused (memory bank + RADAR step)"
+    image, _ = add_defect(texture(np.random.default_rng(3), 64), np.random.default_rng(3))
+    batch = torch.from_numpy(image[None, None].astype(np.float32) / 255)
+    output = forward_for(model, batch, [fused])
+    maps, scores, parts = fused.score_with_parts(model, output)
+    assert set(parts[0]) == {"memory bank", "RADAR step"}
+    # each part on its own read scale is what that part's own scorer says
+    assert parts[0]["memory bank"] == pytest.approx(encoder_profile.load_scorer("features").score(model, output)[1][0])
+    assert parts[0]["RADAR step"] == pytest.approx(encoder_profile.load_scorer("radar").score(model, output)[1][0])
+    fresh = SCORERS["fused"]()
+    for name, part in [*fresh.components().items(), ("fused", fresh)]:
+        part.load_full_state((fused.parts[name] if name in fused.parts else fused).full_state())
+    again_maps, again_scores, again_parts = fresh.score_with_parts(model, output)
+    assert np.array_equal(again_maps[0], maps[0]) and again_scores[0] == scores[0] and again_parts == parts
+    inspector = Inspector(model, fused, encoder_profile.thresholds("fused"))
+    result = inspector.inspect([image[:, :, None].astype(np.float32) / 255], ["defect"])[0]
+    assert result.parts == pytest.approx(parts[0]) and result.score == pytest.approx(scores[0])
+
+
+def test_a_scorer_state_saved_before_the_read_scale_and_edge_statistics_scores_as_before(encoder_profile):
+    from radar_desktop.core.edge_statistics import EDGE_STATS_KEY
+    from radar_desktop.core.score_scale import SCALE_KEY
+
+    scorer = encoder_profile.load_scorer("features")
+    old = {k: v for k, v in scorer.full_state().items() if k not in (SCALE_KEY, EDGE_STATS_KEY)}
+    before = SCORERS["features"]()
+    before.load_full_state(old)
+    anomaly_map = np.random.default_rng(0).random((64, 64)).astype(np.float32)
+    assert before.pool(anomaly_map) == pytest.approx(combine_parts(pool_parts(anomaly_map), before._pool_stats))
+    assert before._edges is None and scorer._edges is not None

@@ -42,7 +42,7 @@ def test_a_nok_image_has_measured_regions_over_its_defect(tiny_profile, dataset)
     biggest = result.regions[0]
     x, y, w, h = biggest.bbox
     assert truth[y : y + h, x : x + w].any(), "the largest region lies over the pasted defect"
-    assert biggest.peak >= tiny_profile.segmentation_level()
+    assert biggest.peak >= tiny_profile.outline_levels().high
 
 
 def test_a_mask_over_the_defect_passes_the_part_and_is_a_new_profile_version(tiny_profile, dataset):

@@ -60,7 +60,7 @@ def test_live_tab_shows_verdicts_rates_and_keeps_snapshots(window, qtbot, defect
 
 def test_live_tab_inspects_frames_with_an_encoder_profile(encoder_window, qtbot, defect_video):
     window = encoder_window
-    assert window.profile.model["space"] == "encoder" and window.profile.scorer == "features"
+    assert window.profile.model["space"] == "encoder" and window.profile.scorer == "fused"
     window.open_camera(str(defect_video))
     session = window.live_session
     qtbot.waitUntil(lambda: session.inspected >= 30 and window.live_view.shown is not None, timeout=60_000)

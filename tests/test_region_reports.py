@@ -9,7 +9,7 @@ import json
 import numpy as np
 
 from radar_desktop.core.records import InspectionResult, ScanOutcome
-from radar_desktop.core.regions import measure_regions
+from radar_desktop.core.regions import OutlineLevels, measure_regions
 from radar_desktop.core.verdict import Verdict
 from radar_desktop.reports.entries import entries_csv, entry_from_outcome
 from radar_desktop.reports.export import ReportFiles, export_report
@@ -57,7 +57,7 @@ def test_the_pdf_lists_regions_and_the_profiles_scale_rule_and_mask(tmp_path):
     report = build_report(session, [entry])
     image = np.full((120, 160, 1), 0.5, np.float32)
     files = ReportFiles(tmp_path / "r.pdf", tmp_path / "r.csv")
-    export_report(report, lambda e: make_figure(image, anomaly_map(), (0.0, 1.0), 0.5), files)
+    export_report(report, lambda e: make_figure(image, anomaly_map(), (0.0, 1.0), OutlineLevels.at(0.5)), files)
     cover = _text(files.pdf, 1)
     assert "0.05 mm per pixel" in cover
     assert "ignore regions under 0.2 mm²" in cover

@@ -11,7 +11,7 @@ import pytest
 from radar_desktop.core.acceptance import AcceptanceRules, judge
 from radar_desktop.core.inspection_area import fitted_mask, inspected_fraction, masked_map
 from radar_desktop.core.inspection_plan import InspectionPlan
-from radar_desktop.core.regions import measure_regions
+from radar_desktop.core.regions import OutlineLevels, measure_regions
 from radar_desktop.core.verdict import Verdict
 
 
@@ -97,7 +97,7 @@ def test_a_mask_hides_a_defect_inside_it_and_keeps_one_outside():
     masked = masked_map(anomaly, mask)
     assert masked.max() == 3.0
     assert masked[15, 15] == pytest.approx(0.1)
-    plan = InspectionPlan(segmentation_level=1.0, mask=mask)
+    plan = InspectionPlan(OutlineLevels.at(1.0), mask=mask)
     (region,) = plan.judge(anomaly, Verdict.NOK).regions
     assert region.bbox == (80, 60, 15, 10)
     assert plan.judge(anomaly, Verdict.OK).regions == ()
@@ -110,3 +110,18 @@ def test_mask_resizing_and_inspected_share():
     assert fitted.shape == (8, 6) and fitted[:, 3:].all() and not fitted[:, :3].any()
     assert inspected_fraction(mask) == 0.5 and inspected_fraction(None) == 1.0
     assert masked_map(np.ones((3, 3), np.float32), None).shape == (3, 3)
+
+
+def test_outlines_grow_from_strong_seeds_and_the_peak_and_skip_faint_bumps():
+    image = np.zeros((120, 120), np.float32)
+    image[20:40, 20:40] = 1.0  # a defect: above high at its core, its rim above low only
+    image[25:35, 25:35] = 3.0
+    image[80:90, 80:90] = 1.0  # a faint bump elsewhere: above low, never above high
+    levels = OutlineLevels(low=0.5, high=2.0)
+    (region,) = measure_regions(image, levels)
+    assert region.bbox == (20, 20, 20, 20) and region.area_px == 400  # grown out to the low level
+    faint = np.where(image > 2.0, 0.0, image)  # no seed left: the part holding the peak is still outlined
+    assert len(measure_regions(faint, levels)) == 1
+    assert measure_regions(np.zeros_like(image), levels) == ()
+    # one level is a plain cut, as profiles made before two levels cut
+    assert len(measure_regions(image, OutlineLevels.at(0.5))) == 2 == len(measure_regions(image, 0.5))

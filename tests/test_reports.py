@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from radar_desktop.core.cancel import CancelToken, Cancelled
+from radar_desktop.core.regions import OutlineLevels
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.reports.entries import ReportEntry, entries_csv
 from radar_desktop.reports.export import ReportFiles, export_report
@@ -56,7 +57,7 @@ def _figure_for(entry: ReportEntry):
     cy, cx = 20 + entry.index % 80, 20 + (entry.index * 7) % 120
     anomaly[cy - 8 : cy + 8, cx - 8 : cx + 8] = 1.0
     image[cy - 8 : cy + 8, cx - 8 : cx + 8] = 0.95
-    return make_figure(image, anomaly, (0.0, 1.0), 0.5)
+    return make_figure(image, anomaly, (0.0, 1.0), OutlineLevels.at(0.5))
 
 
 def _text(pdf: Path, first: int | None = None, last: int | None = None) -> str:

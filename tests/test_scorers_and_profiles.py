@@ -8,7 +8,7 @@ import torch
 
 from radar_desktop.engine.evaluation import evaluate_scorers
 from radar_desktop.engine.inspection import Inspector
-from radar_desktop.engine.scorers import SCORERS, make_scorer
+from radar_desktop.engine.scorers import make_scorer, scorers_for
 from radar_desktop.profiles.profile import PROFILE_FILE, ProfileError, content_hash
 from radar_desktop.profiles.store import list_profiles, open_profile
 from radar_desktop.sources.images import read_image
@@ -18,7 +18,7 @@ CPU = torch.device("cpu")
 
 
 def test_profile_holds_every_scorer_with_ordered_thresholds(tiny_profile):
-    assert set(tiny_profile.scorers) == set(SCORERS)
+    assert set(tiny_profile.scorers) == set(scorers_for("pixel"))
     assert tiny_profile.default_scorer == "features"
     for entry in tiny_profile.scorers.values():
         assert entry.thresholds.review <= entry.thresholds.nok

@@ -8,15 +8,15 @@ import numpy as np
 
 from radar_desktop.core.acceptance import AcceptanceRules, Judgement, judge
 from radar_desktop.core.inspection_area import fitted_mask
-from radar_desktop.core.regions import measure_regions
+from radar_desktop.core.regions import OutlineLevels, measure_regions
 from radar_desktop.core.verdict import Verdict
 
 
 @dataclass(frozen=True)
 class InspectionPlan:
-    """The segmentation level regions are cut at, the acceptance rules, and the inspection mask (or None)."""
+    """Where regions are outlined, the acceptance rules, and the inspection mask (or None)."""
 
-    segmentation_level: float
+    outline: OutlineLevels
     rules: AcceptanceRules = field(default_factory=AcceptanceRules)
     mask: np.ndarray | None = None
 
@@ -25,4 +25,4 @@ class InspectionPlan:
         if score_verdict is Verdict.OK:
             return Judgement(score_verdict, ())
         inspected = None if self.mask is None else fitted_mask(self.mask, anomaly_map.shape[:2])
-        return judge(score_verdict, measure_regions(anomaly_map, self.segmentation_level, inspected), self.rules)
+        return judge(score_verdict, measure_regions(anomaly_map, self.outline, inspected), self.rules)

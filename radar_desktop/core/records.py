@@ -44,6 +44,8 @@ class InspectionResult:
 
     ``anomaly_map`` has the original image's height and width; higher is more anomalous. ``regions``
     are measured on flagged images' maps; ``rule`` says what an acceptance rule did (empty: nothing).
+    ``parts`` are the scores of what a fused score is made of, by label, each on its own read scale
+    (0 a typical good part, 1 its NOK line); empty for a scorer of one part.
     """
 
     source: str
@@ -54,6 +56,7 @@ class InspectionResult:
     timings: Timings = field(default_factory=Timings)
     regions: tuple[Region, ...] = ()
     rule: str = ""
+    parts: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

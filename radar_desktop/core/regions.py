@@ -79,17 +79,57 @@ def major_axis_extent(xs: np.ndarray, ys: np.ndarray) -> float:
     return float(along.max() - along.min() + 1.0)
 
 
-def measure_regions(anomaly_map: np.ndarray, level: float, inspected: np.ndarray | None = None) -> tuple[Region, ...]:
-    """The connected parts (8-connected) of ``anomaly_map > level``, largest first.
+@dataclass(frozen=True)
+class OutlineLevels:
+    """Where a map is outlined: the parts above ``low`` that rise above ``high`` somewhere, or that hold
+    the map's peak. ``low == high`` is a plain cut at one level."""
+
+    low: float
+    high: float
+
+    @classmethod
+    def at(cls, level: float) -> "OutlineLevels":
+        return cls(level, level)
+
+    def to_list(self) -> list[float]:
+        return [float(self.low), float(self.high)]
+
+
+def outline_labels(anomaly_map: np.ndarray, levels: OutlineLevels, inspected: np.ndarray | None = None) -> np.ndarray:
+    """(H, W) labels 1..n of the outlined parts (8-connected) of ``anomaly_map``, 0 elsewhere.
+
+    A part is outlined where it is above ``levels.low`` and reaches ``levels.high``, or holds the map's
+    highest inspected value: a flagged image is always outlined where it departs most, and a faint bump
+    elsewhere is not. ``inspected`` (nonzero where inspected) leaves masked pixels out of every part.
+    """
+    above = anomaly_map > levels.low
+    if inspected is not None:
+        above &= inspected.astype(bool)
+    labels, count = ndimage.label(above, structure=np.ones((3, 3), bool))
+    if not count:
+        return labels
+    seeds = np.unique(labels[above & (anomaly_map > levels.high)])
+    peak = labels.flat[np.argmax(np.where(above, anomaly_map, -np.inf))]
+    kept = np.union1d(seeds, [peak])
+    kept = kept[kept > 0]
+    relabel = np.zeros(count + 1, labels.dtype)
+    relabel[kept] = np.arange(1, kept.size + 1)
+    return relabel[labels]
+
+
+def measure_regions(
+    anomaly_map: np.ndarray, levels: OutlineLevels | float, inspected: np.ndarray | None = None
+) -> tuple[Region, ...]:
+    """The outlined parts of ``anomaly_map`` (:func:`outline_labels`; a number is a plain cut), largest first.
 
     ``inspected`` (same shape, nonzero where inspected) leaves masked pixels out of every region.
     """
-    above = anomaly_map > level
-    if inspected is not None:
-        above &= inspected.astype(bool)
-    labels, _ = ndimage.label(above, structure=np.ones((3, 3), bool))
+    levels = levels if isinstance(levels, OutlineLevels) else OutlineLevels.at(levels)
+    labels = outline_labels(anomaly_map, levels, inspected)
     regions = []
     for label, box in enumerate(ndimage.find_objects(labels), start=1):
+        if box is None:
+            continue
         ys, xs = np.nonzero(labels[box] == label)  # within its box: cheap for many regions
         ys, xs = ys + box[0].start, xs + box[1].start
         regions.append(

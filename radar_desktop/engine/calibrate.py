@@ -10,12 +10,21 @@ import numpy as np
 import torch
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
-from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.inspection import forward_for
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import Placement
-from radar_desktop.engine.scorers import Scorer
+from radar_desktop.engine.scorer_base import Calibration, Scorer
 from radar_desktop.engine.single_step import ForwardOutput
+
+
+#: Good training images shown again to scorers that learn good maps near the edges: the statistics of
+#: 81 bands need a few dozen images, and 128 keep the pass to a few seconds.
+EDGE_IMAGES = 128
+
+
+def evenly_spaced(count: int, wanted: int) -> list[int]:
+    """``wanted`` indices (fewer if ``count`` is smaller) spread evenly over ``range(count)``."""
+    return sorted({int(round(i)) for i in np.linspace(0, count - 1, min(wanted, count))})
 
 
 @dataclass(frozen=True)
@@ -29,16 +38,6 @@ class WorkingImages:
         return WorkingImages(self.pixels[indices], tuple(self.placements[i] for i in indices))
 
 
-@dataclass(frozen=True)
-class Calibration:
-    """A scorer's thresholds and the held-back good scores they came from."""
-
-    thresholds: Thresholds
-    good_scores: np.ndarray
-    map_range: tuple[float, float]
-    score_is_map_peak: bool = True  # else the map is outlined at the largest value seen on good images
-
-
 def fit_scorers(
     model: RadarModel,
     scorers: list[Scorer],
@@ -50,13 +49,18 @@ def fit_scorers(
     cancel: CancelToken | None = None,
     progress: ProgressFn = no_progress,
 ) -> dict[str, Calibration]:
-    """Teach every scorer from ``good`` images and calibrate it on ``held_back`` ones.
+    """Teach every scorer from ``good`` images and calibrate it on ``held_back`` ones; the calibrations of
+    the scorers they are made of (:meth:`Scorer.components`) come back beside theirs.
 
-    Each batch goes through the U-Net once, whichever scorers read it. ``finishing_share`` is the part
-    of the progress bar given to the scorers' finishing step (the defect head trains there).
+    Each batch goes through the model once, whichever scorers read it. Scorers that learn good maps near
+    the edges see up to ``EDGE_IMAGES`` of the good images again once they have learnt from all of them.
+    ``finishing_share`` is the part of the progress bar given to the scorers' finishing step (the defect
+    head trains there).
     """
     cancel = cancel or CancelToken()
-    images = len(good.pixels) + len(held_back.pixels)
+    edge_learners = [scorer for scorer in scorers if scorer.learns_edges]
+    edge_images = good.subset(evenly_spaced(len(good.pixels), EDGE_IMAGES if edge_learners else 0))
+    images = len(good.pixels) + len(edge_images.pixels) + len(held_back.pixels)
     finishing = images * finishing_share / (1.0 - finishing_share)  # progress units; one per image
     total = images + finishing
     seen, finished = 0, 0.0
@@ -64,10 +68,10 @@ def fit_scorers(
     def report(message: str) -> None:
         progress((seen + finished * finishing) / total, message)
 
-    def run(group: WorkingImages, phase: str, observe) -> None:
+    def run(group: WorkingImages, phase: str, observe, readers: list[Scorer] = scorers) -> None:
         nonlocal seen
-        for count, output in _forward_batches(model, scorers, group, batch_size, cancel):
-            for scorer in scorers:
+        for count, output in _forward_batches(model, readers, group, batch_size, cancel):
+            for scorer in readers:
                 observe(scorer, output)
             seen += count
             report(f"{phase}: {seen}/{images} images")
@@ -81,11 +85,15 @@ def fit_scorers(
     for scorer in scorers:
         scorer.finish_good(cancel, finishing_progress)
     finished = 1.0
+    if edge_learners:
+        run(edge_images, "learning good maps at the edges", lambda scorer, output: scorer.observe_edges(model, output), edge_learners)
+        for scorer in edge_learners:
+            scorer.finish_edges()
     run(held_back, "calibrating thresholds", _calibrate_until_capped(model))
     calibrations = {}
     for scorer in scorers:
-        thresholds, scores = scorer.finish_calibration()
-        calibrations[scorer.name] = Calibration(thresholds, scores, scorer.map_range(), scorer.score_is_map_peak)
+        calibrations |= {name: part.calibration() for name, part in scorer.components().items()}
+        calibrations[scorer.name] = scorer.calibration()
     return calibrations
 
 

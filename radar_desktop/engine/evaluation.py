@@ -14,7 +14,7 @@ from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.inspection import batches, forward_for, working_batch
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import to_original_size
-from radar_desktop.engine.scorers import Scorer
+from radar_desktop.engine.scorer_base import Scorer
 from radar_desktop.sources.images import ImageReadError, read_image
 from radar_desktop.sources.mvtec import LabelledImage
 

@@ -180,8 +180,24 @@ class FeatureRadarModel:
         error = ((x - features) ** 2).mean(dim=1, keepdim=True)
         return F.interpolate(error, size=images.shape[-1], mode="bilinear", align_corners=False)[:, 0]
 
-    def single_step(self, images: torch.Tensor, placements, *, with_features: bool, with_noise: bool):
-        return feature_single_step(self, images, placements, with_features=with_features, with_noise=with_noise)
+    @torch.inference_mode()
+    def clean_step(self, features: torch.Tensor) -> torch.Tensor:
+        """RADAR's deterministic single step: the denoiser's predicted noise (B, D, G, G) for the clean
+        features scaled to ``inference_t``, sqrt(a_t) f, with no noise injected.
+
+        On good features the prediction is near zero; off what it learnt as normal it points back towards
+        it. Without the injected noise's variance this is the expectation the noised step only samples.
+        """
+        t = self.config.inference_t
+        scaled = self.alphas_cumprod[t].to(features.device).sqrt() * features
+        return self.denoiser.predict_maps(scaled, torch.tensor([t], device=features.device))
+
+    def single_step(
+        self, images: torch.Tensor, placements, *, with_features: bool, with_noise: bool, with_clean_step: bool = False
+    ):
+        return feature_single_step(
+            self, images, placements, with_features=with_features, with_noise=with_noise, with_clean_step=with_clean_step
+        )
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
@@ -245,14 +261,16 @@ def feature_single_step(
     *,
     with_features: bool,
     with_noise: bool,
+    with_clean_step: bool = False,
 ):
-    """The feature-space single step: encoder, one noising step, one denoiser pass."""
+    """The feature-space single step: the encoder once, then one denoiser pass for each step asked for
+    (the noised step's error, the deterministic clean step)."""
     from radar_desktop.engine.single_step import ForwardOutput
 
     x = images.to(model.device, torch.float32)
     batch, size = x.shape[0], x.shape[-1]
     placements = tuple(placements) if placements is not None else (whole_square(size),) * batch
-    if not (with_features or with_noise):
+    if not (with_features or with_noise or with_clean_step):
         return ForwardOutput(x * 2 - 1, None, None, None, placements)
     features = model.features(x)
     noise_error = None
@@ -260,4 +278,5 @@ def feature_single_step(
         grid_error = model.error_map(features)[:, None]
         noise_error = F.interpolate(grid_error, size=size, mode="bilinear", align_corners=False)[:, 0]
     descriptors = features * model.descriptor_weights[:, None, None] if with_features else None
-    return ForwardOutput(x * 2 - 1, None, noise_error, descriptors, placements)
+    clean_noise = model.clean_step(features) if with_clean_step else None
+    return ForwardOutput(x * 2 - 1, None, noise_error, descriptors, placements, clean_noise)

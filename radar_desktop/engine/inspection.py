@@ -15,7 +15,7 @@ from radar_desktop.core.records import InspectionResult, Timings
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import Placement, to_original_size, to_working
-from radar_desktop.engine.scorers import Scorer
+from radar_desktop.engine.scorer_base import Scorer
 from radar_desktop.engine.single_step import ForwardOutput
 
 log = logging.getLogger(__name__)
@@ -51,13 +51,15 @@ def working_batch(images: Sequence[np.ndarray], model: RadarModel) -> tuple[torc
 def forward_for(
     model: RadarModel, batch: torch.Tensor, scorers: Iterable[Scorer], placements: Sequence[Placement] | None = None
 ) -> ForwardOutput:
-    """The single forward pass of either space, computing only what the scorers read (features, noise)."""
+    """The single forward pass of either space, computing only what the scorers read (features, the noised
+    step's noise, the deterministic clean step)."""
     scorers = list(scorers)
     return model.single_step(
         batch,
         placements,
         with_features=any(s.reads_features for s in scorers),
         with_noise=any(s.reads_noise for s in scorers),
+        with_clean_step=any(s.reads_clean_step for s in scorers),
     )
 
 
@@ -130,7 +132,7 @@ class Inspector:
         if self.model.device.type == "cuda":
             torch.cuda.synchronize()
         forwarded = time.perf_counter()
-        maps, scores = self.scorer.score(self.model, output, self.plan.mask if self.plan else None)
+        maps, scores, parts = self.scorer.score_with_parts(self.model, output, self.plan.mask if self.plan else None)
         full_maps = [to_original_size(m, p) for m, p in zip(maps, placements)]
         judgements = [self._judge(m, float(s)) for m, s in zip(full_maps, scores)]
         done = time.perf_counter()
@@ -150,8 +152,9 @@ class Inspector:
                 timings=timings,
                 regions=judgement.regions,
                 rule=judgement.rule,
+                parts=image_parts,
             )
-            for source, full_map, score, judgement in zip(sources, full_maps, scores, judgements)
+            for source, full_map, score, judgement, image_parts in zip(sources, full_maps, scores, judgements, parts)
         ]
 
     def _judge(self, full_map: np.ndarray, score: float) -> Judgement:

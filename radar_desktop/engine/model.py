@@ -96,10 +96,16 @@ class RadarModel:
         """What a profile and a report cite of this model's space (pixels: nothing pretrained)."""
         return {}
 
-    def single_step(self, images: torch.Tensor, placements, *, with_features: bool, with_noise: bool):
-        """The RADAR forward pass over image patches (:func:`radar_desktop.engine.single_step.single_step`)."""
+    def single_step(
+        self, images: torch.Tensor, placements, *, with_features: bool, with_noise: bool, with_clean_step: bool = False
+    ):
+        """The RADAR forward pass over image patches (:func:`radar_desktop.engine.single_step.single_step`).
+
+        The deterministic clean step is the encoder space's (no pixel scorer reads it)."""
         from radar_desktop.engine.single_step import single_step
 
+        if with_clean_step:
+            raise ValueError("the pixel space has no deterministic clean step; its scorers read the noised pass")
         return single_step(self, images, placements, with_features=with_features, with_noise=with_noise)
 
     def reconstruction_error(self, images: torch.Tensor, start_t: int, steps: int) -> torch.Tensor:

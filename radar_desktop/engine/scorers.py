@@ -1,165 +1,29 @@
-"""Scorers: ways to turn what the U-Net predicts into an anomaly map and an image score.
+"""Scorers: ways to turn what the single forward pass predicts into an anomaly map and an image score.
 
 All but ``recon`` read the same single forward pass (:class:`ForwardOutput`). Each scorer learns what
 it needs from good training images (``observe_good``), then sets its thresholds from held-back good
-images (``observe_calibration``). Its learnt state is plain arrays, saved as safetensors.
+images (``observe_calibration``); what every scorer shares is in :mod:`scorer_base`.
 """
 
 from __future__ import annotations
-
-from abc import ABC, abstractmethod
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from radar_desktop.core.calibration import calibrate_thresholds
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.inspection_area import masked_map
-from radar_desktop.core.maps import gaussian_blur
 from radar_desktop.core.one_class import PaperClassifier, paper_features, paper_heatmap
-from radar_desktop.core.pooling import POOL_STATS_KEY, POOLINGS, combine_parts, part_statistics, pool_parts
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.config import TrainConfig
 from radar_desktop.engine.coreset import greedy_coreset, nearest_distance
 from radar_desktop.engine.defect_head import DefectHead, train_defect_head
 from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.preprocess import crop_content
+from radar_desktop.engine.scorer_base import Scorer, blurred
 from radar_desktop.engine.single_step import ForwardOutput
 
 #: The default scorer of a new profile in each space (chosen by measurement, docs/BENCHMARKS.md).
-DEFAULT_SCORERS = {"pixel": "segment", "encoder": "features"}
-
-
-class Scorer(ABC):
-    """Base class; subclasses set ``name`` and ``description`` and implement :meth:`maps`."""
-
-    name: str
-    description: str
-    #: True for scorers that read the U-Net block features (they cost memory, so are only kept on demand).
-    reads_features: bool = False
-    #: True for scorers that read the predicted noise; without them the pass stops at the last feature block.
-    reads_noise: bool = True
-
-    #: True when the image score is the map's maximum, so the NOK threshold also outlines defects on the map.
-    pooled_from_map: bool = True
-    #: How the image score comes from the map: ``max`` (its peak) or ``peak+mean`` (see :mod:`pooling`).
-    pooling: str = "max"
-
-    #: Cap on held-back images used for calibration (None: all); for scorers that are slow per image.
-    max_calibration_images: int | None = None
-
-    def __init__(self) -> None:
-        self._calibration_scores: list[float] = []
-        self._calibration_parts: list[np.ndarray] = []
-        self._map_low: list[float] = []
-        self._map_high: list[float] = []
-        self._pool_stats: np.ndarray | None = None  # (2, parts): good images' mean and std of each part
-
-    @classmethod
-    def for_training(cls, settings: TrainConfig) -> "Scorer":
-        """A fresh scorer sized by a profile's training settings (default: no settings apply)."""
-        return cls()
-
-    def use_pooling(self, pooling: str) -> "Scorer":
-        """Pool image scores this way from now on (a new profile's choice, saved with the state)."""
-        if pooling not in POOLINGS:
-            raise ValueError(f"unknown pooling {pooling!r}; choose one of {', '.join(POOLINGS)}")
-        self.pooling = pooling
-        return self
-
-    @property
-    def score_is_map_peak(self) -> bool:
-        """Whether the image score is a value of the map, so the NOK threshold also outlines defects."""
-        return self.pooled_from_map and self.pooling == "max"
-
-    def observe_good(self, model: RadarModel, output: ForwardOutput) -> None:
-        """Learn from a batch of good training images (default: nothing to learn)."""
-
-    def finish_good(self, cancel: CancelToken | None = None, progress: ProgressFn = no_progress) -> None:
-        """Finalise what was learnt from good images; ``progress`` hears of any long step."""
-
-    @abstractmethod
-    def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
-        """Anomaly maps (B, S, S) at working resolution, padding included."""
-
-    def content_maps(self, model: RadarModel, output: ForwardOutput) -> list[np.ndarray]:
-        """Anomaly maps cropped to each image's content: padding never counts."""
-        return [crop_content(m, p) for m, p in zip(self.maps(model, output), output.placements)]
-
-    def pool(self, anomaly_map: np.ndarray) -> float:
-        """Image score from one content map: its maximum, or the pooled parts weighed by good images."""
-        if self.pooling == "max":
-            return float(anomaly_map.max())
-        if self._pool_stats is None:
-            raise RuntimeError(f"the {self.name} scorer has not been calibrated")
-        return combine_parts(pool_parts(anomaly_map), self._pool_stats)
-
-    def score(
-        self, model: RadarModel, output: ForwardOutput, mask: np.ndarray | None = None
-    ) -> tuple[list[np.ndarray], np.ndarray]:
-        """Content maps and image scores for one batch; ``mask`` (nonzero: inspected) is applied before pooling."""
-        maps = [masked_map(m, mask) for m in self.content_maps(model, output)]
-        return maps, np.array([self.pool(m) for m in maps], dtype=np.float64)
-
-    def observe_calibration(self, model: RadarModel, output: ForwardOutput) -> None:
-        """Score a batch of held-back good images for calibration."""
-        maps = self.content_maps(model, output)
-        self._note_maps(maps)
-        if self.pooling == "max":
-            self._calibration_scores.extend(float(m.max()) for m in maps)
-        else:
-            self._calibration_parts.extend(pool_parts(m) for m in maps)
-
-    def _note_maps(self, maps: list[np.ndarray]) -> None:
-        self._map_low.extend(float(np.median(m)) for m in maps)
-        self._map_high.extend(float(m.max()) for m in maps)
-
-    @property
-    def calibrated_count(self) -> int:
-        """How many held-back images this scorer has seen."""
-        return len(self._map_high)
-
-    def map_range(self) -> tuple[float, float]:
-        """Display range of maps on good parts: typical background to the largest good peak."""
-        return float(np.median(self._map_low)), float(np.max(self._map_high))
-
-    def finish_calibration(self) -> tuple[Thresholds, np.ndarray]:
-        """Thresholds and the held-back good scores they came from."""
-        if self.pooling == "max":
-            scores = np.asarray(self._calibration_scores)
-        else:
-            parts = np.stack(self._calibration_parts)
-            self._pool_stats = part_statistics(parts)
-            scores = np.array([combine_parts(p, self._pool_stats) for p in parts])
-        return self.thresholds_for(scores), scores
-
-    def thresholds_for(self, good_scores: np.ndarray) -> Thresholds:
-        """Thresholds from held-back good scores at the calibration's target false-reject rates."""
-        # pooled scores are z-scores against good images: a normal tail gives thresholds stable run to run
-        return calibrate_thresholds(good_scores, tail="empirical" if self.pooling == "max" else "normal")
-
-    def full_state(self) -> dict[str, np.ndarray]:
-        """Everything to save with the profile: the learnt arrays and, when not ``max``, the pooling."""
-        state = self.state()
-        if self._pool_stats is not None:
-            state[POOL_STATS_KEY] = self._pool_stats
-        return state
-
-    def load_full_state(self, state: dict[str, np.ndarray]) -> None:
-        """Restore what :meth:`full_state` returned (a state without pooling statistics pools the max)."""
-        state = dict(state)
-        stats = state.pop(POOL_STATS_KEY, None)
-        if stats is not None:
-            self.pooling, self._pool_stats = "peak+mean", stats
-        self.load_state(state)
-
-    def state(self) -> dict[str, np.ndarray]:
-        """Learnt arrays, to save with the profile."""
-        return {}
-
-    def load_state(self, state: dict[str, np.ndarray]) -> None:
-        """Restore what :meth:`state` returned."""
+DEFAULT_SCORERS = {"pixel": "segment", "encoder": "fused"}
 
 
 def _content_cells(placement, scale: int, h: int, w: int, margin: int = 2) -> tuple[slice, slice]:
@@ -176,14 +40,11 @@ def _content_cells(placement, scale: int, h: int, w: int, margin: int = 2) -> tu
     return slice(top, bottom), slice(left, right)
 
 
-def _blurred(maps: torch.Tensor) -> np.ndarray:
-    return np.stack([gaussian_blur(m) for m in maps.float().cpu().numpy()])
-
-
 class PaperScorer(Scorer):
     """The published pipeline: predicted noise -> blur 5 -> Sobel 5 -> Isolation Forest on two norms."""
 
     name = "paper"
+    label = "paper pipeline"
     description = "paper-faithful: Sobel of predicted noise, Isolation Forest (contamination 0.05)"
     pooled_from_map = False
 
@@ -196,16 +57,13 @@ class PaperScorer(Scorer):
         noise = output.noise_pred.float().mean(dim=1).cpu().numpy()
         return np.stack([paper_heatmap(m) for m in noise])
 
-    def score(
-        self, model: RadarModel, output: ForwardOutput, mask: np.ndarray | None = None
-    ) -> tuple[list[np.ndarray], np.ndarray]:
+    def score_maps(self, content_maps: list[np.ndarray], mask: np.ndarray | None = None) -> tuple[list[np.ndarray], np.ndarray]:
         if self._classifier is None:
             raise RuntimeError("the paper scorer has not been calibrated")
-        maps = [masked_map(m, mask) for m in self.content_maps(model, output)]
+        maps = [masked_map(m, mask) for m in content_maps]
         return maps, self._classifier.score(np.stack([paper_features(m) for m in maps]))
 
-    def observe_calibration(self, model: RadarModel, output: ForwardOutput) -> None:
-        maps = self.content_maps(model, output)
+    def observe_calibration_maps(self, maps: list[np.ndarray]) -> None:
         self._note_maps(maps)
         self._features.extend(paper_features(m) for m in maps)
 
@@ -229,6 +87,7 @@ class ResidualScorer(Scorer):
     """Squared error between predicted and injected noise, as z-scores of good-image statistics."""
 
     name = "residual"
+    label = "noised step"
     description = "noise residual normalised by good-image statistics"
 
     def __init__(self) -> None:
@@ -237,7 +96,7 @@ class ResidualScorer(Scorer):
         self.mean, self.std = 0.0, 1.0
 
     def observe_good(self, model: RadarModel, output: ForwardOutput) -> None:
-        maps = _blurred(output.noise_error)
+        maps = blurred(output.noise_error)
         self._sums += [maps.size, maps.sum(), (maps.astype(np.float64) ** 2).sum()]
 
     def finish_good(self, cancel: CancelToken | None = None, progress: ProgressFn = no_progress) -> None:
@@ -246,7 +105,7 @@ class ResidualScorer(Scorer):
         self.std = max(np.sqrt(max(squares / count - self.mean**2, 0.0)), 1e-12)
 
     def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
-        return (_blurred(output.noise_error) - self.mean) / self.std
+        return (blurred(output.noise_error) - self.mean) / self.std
 
     def state(self) -> dict[str, np.ndarray]:
         return {"mean_std": np.array([self.mean, self.std])}
@@ -255,10 +114,31 @@ class ResidualScorer(Scorer):
         self.mean, self.std = (float(v) for v in state["mean_std"])
 
 
+class CleanStepScorer(Scorer):
+    """RADAR's deterministic single step: how much noise the denoiser sees in the clean features.
+
+    The features are scaled to step t as the forward process would scale them, but no noise is added; the
+    denoiser's predicted noise is then near zero where the part looks as it learnt normal parts look, and
+    grows with how far, and which way, a feature vector sits off that. Its squared length, averaged over
+    channels, is the map. (The noised step's error adds the injected noise's variance to every location.)
+    """
+
+    name = "radar"
+    label = "RADAR step"
+    description = "RADAR single step: the denoiser's predicted noise for the clean features scaled to step t, no noise injected"
+    reads_noise = False
+    reads_clean_step = True
+
+    def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
+        energy = (output.clean_noise.float() ** 2).mean(dim=1, keepdim=True)
+        return blurred(F.interpolate(energy, size=output.images.shape[-1], mode="bilinear", align_corners=False)[:, 0])
+
+
 class FeatureScorer(Scorer):
     """Nearest-neighbour distance of multi-scale U-Net block features to a coreset of good features."""
 
     name = "features"
+    label = "memory bank"
     description = "multi-scale attention-block features vs a memory bank of good features"
     reads_features = True
     reads_noise = False
@@ -304,7 +184,7 @@ class FeatureScorer(Scorer):
             distances[i, 0] = nearest.min()  # padding cells: never read by the content map (see _content_cells)
             distances[i, 0, rows, cols] = nearest
         size = output.images.shape[-1]
-        return _blurred(F.interpolate(distances, size=size, mode="bilinear", align_corners=False)[:, 0])
+        return blurred(F.interpolate(distances, size=size, mode="bilinear", align_corners=False)[:, 0])
 
     def state(self) -> dict[str, np.ndarray]:
         return {"bank": self.bank.cpu().numpy()} if self.bank is not None else {}
@@ -317,6 +197,7 @@ class SegmentScorer(Scorer):
     """A small head, trained on good images with synthetic defects, segments the single-step features."""
 
     name = "segment"
+    label = "defect head"
     description = "defect head on the single-step features, trained on synthetic defects in good images"
     reads_features = True
     reads_noise = False
@@ -348,7 +229,7 @@ class SegmentScorer(Scorer):
         if self.head is None:
             raise RuntimeError("the segment scorer has no trained head yet")
         self.head = self.head.to(output.features.device)
-        return _blurred(self.head.probabilities(output.features, output.images))
+        return blurred(self.head.probabilities(output.features, output.images))
 
     def state(self) -> dict[str, np.ndarray]:
         return {k: v.cpu().contiguous().numpy() for k, v in self.head.state_dict().items()} if self.head else {}
@@ -361,6 +242,7 @@ class ReconScorer(Scorer):
     """Baseline RADAR replaces: noise to t = 250, DDIM back in a few steps, compare with the input."""
 
     name = "recon"
+    label = "reconstruction"
     description = "reconstruction baseline (t = 250, DDIM)"
     max_calibration_images = 16
     reads_noise = False  # it runs its own denoising passes from the input images
@@ -371,18 +253,130 @@ class ReconScorer(Scorer):
         self.start_t = start_t
 
     def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
-        return _blurred(model.reconstruction_error(output.images, self.start_t, self.steps))
+        return blurred(model.reconstruction_error(output.images, self.start_t, self.steps))
 
 
-SCORERS: dict[str, type[Scorer]] = {s.name: s for s in (PaperScorer, ResidualScorer, FeatureScorer, SegmentScorer, ReconScorer)}
+class FusedScorer(Scorer):
+    """The memory bank and RADAR's clean step read together, so every verdict reads the diffusion pass.
+
+    Each part's map is on good pixels' scale (its edge statistics make it z-scores of good training maps
+    at the same distance from the edges), so the two add up on one scale; the sum is pooled and
+    calibrated as any map is. Each part is calibrated on its own too, so a score can be told by its parts,
+    and is saved as the scorer of its own name (:meth:`components`); this one's state is its pooling.
+    """
+
+    name = "fused"
+    label = "fused"
+    description = "memory bank + RADAR single step: each map as z-scores of good maps, summed"
+    PARTS = ("features", "radar")
+
+    def __init__(self, parts: dict[str, Scorer] | None = None) -> None:
+        super().__init__()
+        self.parts = parts if parts is not None else {name: SCORERS[name]() for name in self.PARTS}
+
+    @classmethod
+    def for_training(cls, settings: TrainConfig) -> "FusedScorer":
+        return cls({name: SCORERS[name].for_training(settings) for name in cls.PARTS})
+
+    @property
+    def reads_features(self) -> bool:
+        return any(part.reads_features for part in self.parts.values())
+
+    @property
+    def reads_noise(self) -> bool:
+        return any(part.reads_noise for part in self.parts.values())
+
+    @property
+    def reads_clean_step(self) -> bool:
+        return any(part.reads_clean_step for part in self.parts.values())
+
+    def use_pooling(self, pooling: str) -> "FusedScorer":
+        for part in self.parts.values():
+            part.use_pooling(pooling)
+        super().use_pooling(pooling)
+        return self
+
+    def use_edge_statistics(self, band: int) -> "FusedScorer":
+        """The parts learn the edges; their sum is on good pixels' scale already."""
+        for part in self.parts.values():
+            part.use_edge_statistics(band)
+        return self
+
+    @property
+    def learns_edges(self) -> bool:
+        return any(part.learns_edges for part in self.parts.values())
+
+    def observe_good(self, model: RadarModel, output: ForwardOutput) -> None:
+        for part in self.parts.values():
+            part.observe_good(model, output)
+
+    def finish_good(self, cancel: CancelToken | None = None, progress: ProgressFn = no_progress) -> None:
+        for part in self.parts.values():
+            part.finish_good(cancel, progress)
+
+    def observe_edges(self, model: RadarModel, output: ForwardOutput) -> None:
+        for part in self.parts.values():
+            if part.learns_edges:
+                part.observe_edges(model, output)
+
+    def finish_edges(self) -> None:
+        for part in self.parts.values():
+            if part.learns_edges:
+                part.finish_edges()
+
+    def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
+        return np.sum([part.read_maps(model, output) for part in self.parts.values()], axis=0)
+
+    def _part_maps(self, model: RadarModel, output: ForwardOutput) -> dict[str, list[np.ndarray]]:
+        return {name: part.content_maps(model, output) for name, part in self.parts.items()}
+
+    @staticmethod
+    def _fuse(part_maps: dict[str, list[np.ndarray]]) -> list[np.ndarray]:
+        return [np.sum(maps, axis=0) for maps in zip(*part_maps.values())]
+
+    def content_maps(self, model: RadarModel, output: ForwardOutput) -> list[np.ndarray]:
+        return self._fuse(self._part_maps(model, output))
+
+    def score_with_parts(
+        self, model: RadarModel, output: ForwardOutput, mask: np.ndarray | None = None
+    ) -> tuple[list[np.ndarray], np.ndarray, list[dict[str, float]]]:
+        """The fused maps and scores, and each part's own score (0 a typical good part, 1 its NOK line)."""
+        part_maps = self._part_maps(model, output)
+        maps, scores = self.score_maps(self._fuse(part_maps), mask)
+        by_part = {part.label: part.score_maps(part_maps[name], mask)[1] for name, part in self.parts.items()}
+        return maps, scores, [{label: float(values[i]) for label, values in by_part.items()} for i in range(len(maps))]
+
+    def observe_calibration(self, model: RadarModel, output: ForwardOutput) -> None:
+        part_maps = self._part_maps(model, output)
+        for name, part in self.parts.items():
+            part.observe_calibration_maps(part_maps[name])
+        self.observe_calibration_maps(self._fuse(part_maps))
+
+    def part_labels(self) -> tuple[str, ...]:
+        return tuple(part.label for part in self.parts.values())
+
+    def components(self) -> dict[str, Scorer]:
+        return dict(self.parts)
+
+
+SCORERS: dict[str, type[Scorer]] = {
+    s.name: s for s in (PaperScorer, ResidualScorer, FeatureScorer, SegmentScorer, ReconScorer, CleanStepScorer, FusedScorer)
+}
 #: What each space's forward output can feed: the paper's Sobel pipeline and the defect head read
 #: pixel-space noise and U-Net blocks; the noise residual, the memory bank and the reconstruction
-#: baseline read what either space returns.
-SPACE_SCORERS: dict[str, tuple[str, ...]] = {"pixel": tuple(SCORERS), "encoder": ("residual", "features", "recon")}
+#: baseline read what either space returns; RADAR's clean step, and the fused default made with it,
+#: read the encoder space's feature denoiser.
+SPACE_SCORERS: dict[str, tuple[str, ...]] = {
+    "pixel": ("paper", "residual", "features", "segment", "recon"),
+    "encoder": ("fused", "radar", "features", "residual", "recon"),
+}
 
 
 #: How a new profile's scorers pool image scores in each space (the pixel space keeps the peak).
 SPACE_POOLING = {"pixel": "max", "encoder": "peak+mean"}
+#: Band width (working pixels) of the edge statistics a new profile's scorers learn, by space: one cell of
+#: the encoder's feature grid. The pixel space's maps are read as they are.
+SPACE_EDGE_BAND = {"encoder": 8}
 
 
 def scorers_for(space: str) -> tuple[str, ...]:
@@ -399,6 +393,17 @@ def make_scorer(name: str, settings: TrainConfig | None = None) -> Scorer:
     return kind() if settings is None else kind.for_training(settings)
 
 
+def profile_scorers(names: tuple[str, ...], settings: TrainConfig, space: str) -> list[Scorer]:
+    """The scorers a new profile of ``space`` calibrates for ``names``: a name that is a part of another
+    one's (the fused scorer's memory bank and clean step) is that scorer's own part, so there is one
+    memory bank and one search per image. Each part is still calibrated and saved under its own name."""
+    scorers = [profile_scorer(name, settings, space) for name in names]
+    parts = {name for scorer in scorers for name in scorer.components()}
+    return [scorer for scorer in scorers if scorer.name not in parts]
+
+
 def profile_scorer(name: str, settings: TrainConfig, space: str) -> Scorer:
-    """A fresh scorer as a new profile of ``space`` makes it: sized by ``settings``, pooling as the space pools."""
-    return make_scorer(name, settings).use_pooling(SPACE_POOLING[space])
+    """A fresh scorer as a new profile of ``space`` makes it: sized by ``settings``, pooling as the space
+    pools, learning good maps near the edges where the space does."""
+    scorer = make_scorer(name, settings).use_pooling(SPACE_POOLING[space])
+    return scorer.use_edge_statistics(SPACE_EDGE_BAND[space]) if space in SPACE_EDGE_BAND else scorer

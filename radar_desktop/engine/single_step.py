@@ -29,6 +29,9 @@ class ForwardOutput:
     noise_error: torch.Tensor | None  # (B, S, S): mean over channels of (predicted - injected)^2
     features: torch.Tensor | None  # (B, D, S / 4, S / 4), each block L2-normalised
     placements: tuple[Placement, ...]  # where each image's content lies in the working square
+    #: (B, D, h, w) the noise the model predicts for the clean input scaled to step t, sqrt(a_t) x, with no
+    #: noise injected (the deterministic single step; encoder space only, on its feature grid)
+    clean_noise: torch.Tensor | None = None
 
 
 def block_modules(model: RadarModel) -> dict[str, torch.nn.Module]:

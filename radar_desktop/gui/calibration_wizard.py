@@ -41,6 +41,7 @@ from radar_desktop.core.calibration import false_reject_rate, false_reject_upper
 from radar_desktop.core.acceptance import AcceptanceRules
 from radar_desktop.core.metrics import best_f1_threshold
 from radar_desktop.core.pod import SHAPE_LABELS, PodFit
+from radar_desktop.core.quantities import score_text
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.config import ModelConfig, TrainConfig, default_config
 from radar_desktop.gui.acceptance_rules import AcceptanceRulesWidget
@@ -456,7 +457,7 @@ class ThresholdPage(QWizardPage):
         rate = false_reject_rate(self.good, thresholds.nok)
         bound = false_reject_upper_bound(rejected, self.good.size)
         text = (
-            f"NOK &gt; <b>{thresholds.nok:.4g}</b>, REVIEW &gt; <b>{thresholds.review:.4g}</b>. "
+            f"NOK &gt; <b>{score_text(thresholds.nok)}</b>, REVIEW &gt; <b>{score_text(thresholds.review)}</b>. "
             f"Good parts rejected: <b>{rejected} of {self.good.size}</b> ({100 * rate:.1f} %); with 95 % "
             f"confidence the true rate is below <b>{100 * bound:.1f} %</b> (more held-back images narrow this)."
         )
@@ -466,7 +467,7 @@ class ThresholdPage(QWizardPage):
             best = best_f1_threshold(labels, np.concatenate([self.good, self.defects]))
             text += (
                 f"<br>Defect examples caught (NOK): <b>{100 * caught:.0f} %</b> of {self.defects.size}. "
-                f"F1-optimal NOK threshold: {best.threshold:.4g} (F1 {best.f1:.2f})."
+                f"F1-optimal NOK threshold: {score_text(best.threshold)} (F1 {best.f1:.2f})."
             )
         self.readout.setText(text)
 
@@ -502,7 +503,7 @@ class SummaryPage(QWizardPage):
             f"(final loss {training['final_loss']:.4f}) with {len(training['train_images'])} good images; "
             f"{len(training['held_back_images'])} held back for calibration.<br>"
             f"Model space: {escape(space_line(training))}.<br>"
-            f"Scorer {profile.default_scorer}: REVIEW &gt; {thresholds.review:.4g}, NOK &gt; {thresholds.nok:.4g}.<br>"
+            f"Scorer {profile.default_scorer}: REVIEW &gt; {score_text(thresholds.review)}, NOK &gt; {score_text(thresholds.nok)}.<br>"
             f"{escape(AcceptanceRules.from_inspection(wizard.area_page.inspection()).describe()).capitalize()}; "
             f"{'an inspection mask' if wizard.area_page.editor.mask() is not None else 'no inspection mask'}."
         )
@@ -524,7 +525,7 @@ class SummaryPage(QWizardPage):
             for shape, row in cells.items()
         )
         self.pod_table.setText(
-            f"<b>Detection-probability self-test</b> (hits at NOK &gt; {nok:.4g})"
+            f"<b>Detection-probability self-test</b> (hits at NOK &gt; {score_text(nok)})"
             f"<table><tr><th></th>{header}</tr>{rows}</table><i>{escape(refitted['note'])}</i>"
         )
 
@@ -615,8 +616,8 @@ class CalibrationWizard(QWizard):
         prepared.mask = self.area_page.editor.mask()
         if prepared.profile.selftest:  # its hits are counted at the NOK threshold chosen here
             prepared.profile.selftest = refit_record(prepared.profile.selftest, prepared.profile.thresholds().nok)
-        prepared.profile.record("thresholds set", f"REVIEW > {prepared.profile.thresholds().review:.4g}, "
-                                                  f"NOK > {prepared.profile.thresholds().nok:.4g}")
+        prepared.profile.record("thresholds set", f"REVIEW > {score_text(prepared.profile.thresholds().review)}, "
+                                                  f"NOK > {score_text(prepared.profile.thresholds().nok)}")
         return prepared
 
     @classmethod

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
+from radar_desktop.core.quantities import score_text
 from radar_desktop.gui.results_table import VERDICT_COLOURS
 from radar_desktop.history.database import KEYSET_ORDERS, HistoryDatabase, HistoryFilter, HistoryRow
 
@@ -98,7 +99,7 @@ class HistoryTableModel(QAbstractTableModel):
                 record.inspected_at.replace("T", " ")[:19],
                 record.name,
                 record.profile_name,
-                "" if record.score is None else f"{record.score:.4g}",
+                "" if record.score is None else f"{score_text(record.score)}",
                 record.verdict,
                 f"{review.decision} ({review.reviewer})" if review else "",
                 record.lot,

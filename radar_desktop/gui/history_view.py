@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from radar_desktop.core.quantities import score_text
 from radar_desktop.gui.history_filters import HistoryFilterBar
 from radar_desktop.gui.history_model import COLUMNS, HistoryTableModel
 from radar_desktop.gui.images import to_pixmap
@@ -265,7 +266,7 @@ class HistoryWidget(QWidget):
 def record_text(row: HistoryRow) -> str:
     """Everything recorded with one inspection, as rich text for the details panel (recorded text escaped)."""
     record, review, e = row.record, row.review, escape
-    score = "—" if record.score is None else f"{record.score:.4g}"
+    score = "—" if record.score is None else f"{score_text(record.score)}"
     lines = [
         f"<b>{e(record.name)}</b> — {record.verdict}, score {score}",
         f"Inspected {e(record.inspected_at)} by {e(record.operator or '—')} at {e(record.station or '—')} "
@@ -274,7 +275,7 @@ def record_text(row: HistoryRow) -> str:
         f"Profile: {e(record.profile_name)} ({e(record.profile_hash[:12])}), scorer {e(record.scorer)}",
     ]
     if record.nok_threshold is not None:
-        lines.append(f"Thresholds: review {record.review_threshold:.4g}, NOK {record.nok_threshold:.4g}")
+        lines.append(f"Thresholds: review {score_text(record.review_threshold)}, NOK {score_text(record.nok_threshold)}")
     if record.width:
         lines.append(f"Image: {record.width} × {record.height} px, SHA-256 {(record.sha256 or '—')[:16]}…")
     regions = record.region_records()

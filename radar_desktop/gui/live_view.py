@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from radar_desktop.core.regions import OutlineLevels
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.live import LiveResult, LiveSession, Roi
 from radar_desktop.gui.viewer import VERDICT_COLOURS, ViewerWidget
@@ -44,7 +45,7 @@ class LiveViewWidget(QWidget):
         self.shown: LiveResult | None = None
         self.thresholds: Thresholds | None = None
         self.map_range = (0.0, 1.0)
-        self.segmentation_level = 0.0
+        self.outline = OutlineLevels.at(0.0)
         self._build()
         self.timer = QTimer(self)
         self.timer.setInterval(REPAINT_MS)
@@ -143,10 +144,10 @@ class LiveViewWidget(QWidget):
             focus=self.focus_spin.value() if self.focus_box.isChecked() else None,
         )
 
-    def set_profile(self, thresholds: Thresholds, map_range: tuple[float, float], segmentation_level: float) -> None:
+    def set_profile(self, thresholds: Thresholds, map_range: tuple[float, float], outline: OutlineLevels) -> None:
         self.thresholds = thresholds
         self.map_range = map_range
-        self.segmentation_level = segmentation_level
+        self.outline = outline
         self.review_line.setValue(thresholds.review)
         self.nok_line.setValue(thresholds.nok)
 
@@ -218,7 +219,7 @@ class LiveViewWidget(QWidget):
         first = self.shown is None
         self.shown = live
         threshold = self.thresholds.nok if self.thresholds else float("nan")
-        self.viewer.show_result(live.image, live.result, self.map_range, self.segmentation_level, threshold, fit=first)
+        self.viewer.show_result(live.image, live.result, self.map_range, self.outline, threshold, fit=first)
         verdict = live.result.verdict
         self._paint_verdict(verdict.value, VERDICT_COLOURS[verdict])
         self.rates_label.setText(

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from radar_desktop import __version__
+from radar_desktop.core.quantities import score_text
 from radar_desktop.core.records import ScanOutcome, login_name
 from radar_desktop.engine.live import LiveSession, Roi
 from radar_desktop.core.resources import icon_path
@@ -332,11 +333,11 @@ class MainWindow(QMainWindow):
         self.engine_device = profile.device
         self.charts.set_thresholds(profile.thresholds)
         self.status_label.setText(
-            f"Profile {profile.name} ({profile.scorer}), REVIEW > {profile.thresholds.review:.4g}, "
-            f"NOK > {profile.thresholds.nok:.4g}"
+            f"Profile {profile.name} ({profile.scorer}), REVIEW > {score_text(profile.thresholds.review)}, "
+            f"NOK > {score_text(profile.thresholds.nok)}"
         )
         self._set_enabled_for_scan(True)
-        self.live_view.set_profile(profile.thresholds, profile.map_range, profile.segmentation_level)
+        self.live_view.set_profile(profile.thresholds, profile.map_range, profile.outline)
         for viewer in (self.viewer, self.live_view.viewer):
             viewer.set_inspection(profile.inspection.get("mm_per_pixel"), profile.mask)
         self.live_view.set_roi(self._stored_roi(profile.name))
@@ -701,6 +702,8 @@ class MainWindow(QMainWindow):
             inspection=profile.inspection,
             selftest=profile.selftest,
             drift=self._report_drift(profile),
+            scorer_parts=profile.scorer_parts,
+            read_scale=profile.read_scale,
         )
         return build_report(session, entries)
 
@@ -717,7 +720,7 @@ class MainWindow(QMainWindow):
 
         profile = self.scan_profile
         outcomes = dict(enumerate(self.table.model.outcomes, start=1))
-        figures = figures_from_outcomes(outcomes, profile.map_range, profile.segmentation_level, profile.model["channels"])
+        figures = figures_from_outcomes(outcomes, profile.map_range, profile.outline, profile.model["channels"])
         self._begin_job(f"Writing {request.files.pdf.name}…")
         self.sig_request_report.emit(request, figures)
 
@@ -750,7 +753,7 @@ class MainWindow(QMainWindow):
             self.viewer.header.setText(f"{Path(outcome.path).name}: {error}")
             return
         self.viewer.show_result(
-            image, outcome.result, self.profile.map_range, self.profile.segmentation_level, self.profile.thresholds.nok
+            image, outcome.result, self.profile.map_range, self.profile.outline, self.profile.thresholds.nok
         )
 
     # ----- opening files

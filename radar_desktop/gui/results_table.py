@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, QSortFilterP
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
+from radar_desktop.core.quantities import score_text
 from radar_desktop.core.records import ScanOutcome
 from radar_desktop.gui.images import to_pixmap
 from radar_desktop.history.database import Review
@@ -90,7 +91,7 @@ class ResultsModel(QAbstractTableModel):
         score = outcome.result.score if outcome.result is not None else None
         name = Path(outcome.path).name
         message = outcome.error or (outcome.result.rule if outcome.result else "")
-        shown = (None, name, "" if score is None else f"{score:.4g}", None, f"{outcome.milliseconds:.0f}",
+        shown = (None, name, "" if score is None else f"{score_text(score)}", None, f"{outcome.milliseconds:.0f}",
                  self._regions_text(outcome), message, None)
         keys = (row, name, -1e300 if score is None else score, verdict_of(outcome), outcome.milliseconds,
                 self._largest_area(outcome), outcome.error or "", None)

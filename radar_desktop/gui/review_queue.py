@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from radar_desktop.core.quantities import score_text
 from radar_desktop.core.records import login_name
 from radar_desktop.core.verdict import Verdict
 from radar_desktop.gui.reference_view import WARNING_STYLE
@@ -255,7 +256,7 @@ class ReviewQueueWidget(QWidget):
         self._rows = {row.id: row for row in rows}
         for row in rows:
             record = row.record
-            score = "" if record.score is None else f"{record.score:.4g}"
+            score = "" if record.score is None else f"{score_text(record.score)}"
             item = QTreeWidgetItem([record.inspected_at[:16].replace("T", " "), record.name, record.verdict, score,
                                     record.profile_name])
             item.setData(0, ID_ROLE, row.id)
@@ -400,8 +401,8 @@ def _header_html(row: HistoryRow) -> str:
     """What the reviewer needs beside the pictures: name, machine verdict and score against the thresholds."""
     record = row.record
     colour = VERDICT_COLOURS[Verdict(record.verdict)]
-    score = "–" if record.score is None else f"{record.score:.4g}"
-    limits = (f" &nbsp; REVIEW &gt; {record.review_threshold:.4g}, NOK &gt; {record.nok_threshold:.4g}"
+    score = "–" if record.score is None else f"{score_text(record.score)}"
+    limits = (f" &nbsp; REVIEW &gt; {score_text(record.review_threshold)}, NOK &gt; {score_text(record.nok_threshold)}"
               if record.review_threshold is not None and record.nok_threshold is not None else "")
     facts = [f"profile {record.profile_name or '–'}", record.inspected_at.replace("T", " ")[:19],
              f"lot {record.lot}" if record.lot else "", f"inspected by {record.operator}" if record.operator else ""]

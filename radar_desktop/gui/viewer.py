@@ -10,15 +10,24 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from radar_desktop.core.inspection_area import fitted_mask
+from radar_desktop.core.quantities import parts_text, score_text
 from radar_desktop.core.records import InspectionResult
+from radar_desktop.core.regions import OutlineLevels
 from radar_desktop.core.verdict import Verdict
-from radar_desktop.reports.figures import defect_contours
+from radar_desktop.reports.figures import defect_contours, outlined
 
 VERDICT_COLOURS = {Verdict.OK: "#2e7d32", Verdict.REVIEW: "#ef6c00", Verdict.NOK: "#c62828"}
 CONTOUR_PEN = pg.mkPen("#00e5ff", width=2)
 LABEL_FILL = pg.mkBrush(0, 0, 0, 150)
 MASK_TINT = (120, 144, 156, 110)  # blue-grey, translucent: masked areas stay readable
 MAX_LABELS = 10  # the largest regions; the table and reports list them all
+
+
+def parts_html(parts: dict[str, float]) -> str:
+    """What a fused score is made of, after the score: `` (memory bank 0.42 · RADAR step 1.31)``."""
+    if not parts:
+        return ""
+    return " (" + html.escape(parts_text(parts)) + ")"
 
 
 class ViewerWidget(QWidget):
@@ -76,7 +85,6 @@ class ViewerWidget(QWidget):
         layout.addWidget(self.graphics, 1)
 
         self._result: InspectionResult | None = None
-        self._segmentation_level = 0.0
         for box in (self.overlay_box, self.contour_box, self.scale_box):
             box.toggled.connect(self._refresh_layers)
         self.opacity.valueChanged.connect(self._refresh_layers)
@@ -87,14 +95,13 @@ class ViewerWidget(QWidget):
         image: np.ndarray,
         result: InspectionResult,
         map_range: tuple[float, float],
-        segmentation_level: float,
+        outline: OutlineLevels,
         threshold: float,
         fit: bool = True,
     ) -> None:
         """Display one inspected image; ``image`` is (H, W, C) float 0..1. ``fit`` zooms to the whole image
         (live frames keep the user's zoom)."""
         self._result = result
-        self._segmentation_level = segmentation_level
         shown = image[:, :, 0] if image.shape[2] == 1 else image
         self.original.setImage(shown, levels=(0.0, 1.0))
         low, high = map_range
@@ -102,17 +109,21 @@ class ViewerWidget(QWidget):
             item.setImage(result.anomaly_map, levels=(low, max(high, low + 1e-9)))
         self.colour_bar.setLevels((low, high))
         self._remove_drawn()
-        for outline in defect_contours(result.anomaly_map, segmentation_level):
-            for box in (self.left, self.right):
-                curve = pg.PlotCurveItem(outline[:, 0], outline[:, 1], pen=CONTOUR_PEN)
-                box.addItem(curve)
-                self.contour_items.append(curve)
+        levels = outlined(result, outline)
+        if levels is not None:  # an image that passed by its score has nothing to outline
+            inspected = None if self._mask is None else fitted_mask(self._mask, result.anomaly_map.shape)
+            for contour in defect_contours(result.anomaly_map, levels, inspected):
+                for box in (self.left, self.right):
+                    curve = pg.PlotCurveItem(contour[:, 0], contour[:, 1], pen=CONTOUR_PEN)
+                    box.addItem(curve)
+                    self.contour_items.append(curve)
         self._label_regions(result)
         self._show_mask(result.anomaly_map.shape)
         colour = VERDICT_COLOURS[result.verdict]
         name = html.escape(result.source.replace("\\", "/").rsplit("/", 1)[-1])
         self.header.setText(
-            f"<b>{name}</b> &nbsp; score <b>{result.score:.4g}</b> &nbsp; NOK threshold {threshold:.4g} &nbsp; "
+            f"<b>{name}</b> &nbsp; score <b>{score_text(result.score)}</b>{parts_html(result.parts)} &nbsp; "
+            f"NOK threshold {score_text(threshold)} &nbsp; "
             f"<span style='color:{colour}; font-weight:bold'>{result.verdict.value}</span>"
             + (f" &nbsp; <i>{html.escape(result.rule)}</i>" if result.rule else "")
         )

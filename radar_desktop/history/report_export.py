@@ -91,7 +91,9 @@ def _session(rows: list[HistoryRow], operator: str, source: str, path: Path) -> 
     try:
         profile = open_profile(newest.profile_name)
         if profile.content_hash == newest.profile_hash:
-            details = {"inspection": dict(profile.inspection), "selftest": dict(profile.selftest)}
+            entry = profile.entry(newest.scorer or None)
+            details = {"inspection": dict(profile.inspection), "selftest": dict(profile.selftest),
+                       "scorer_parts": tuple(entry.parts), "read_scale": entry.read_scale}
     except (ProfileError, OSError, ValueError):
         pass  # deleted or renamed since: the history alone still says which version judged each image
     stations = sorted({row.record.station for row in rows if row.record.station})

@@ -11,14 +11,15 @@ import torch
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.verdict import Thresholds
-from radar_desktop.engine.calibrate import WorkingImages, fit_scorers
+from radar_desktop.engine.calibrate import WorkingImages, evenly_spaced, fit_scorers
 from radar_desktop.engine.config import ModelConfig, TrainConfig
 from radar_desktop.engine.device import describe_device
 from radar_desktop.engine.inspection import Inspector
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import Placement, to_working
 from radar_desktop.engine.scan import scan_files
-from radar_desktop.engine.scorers import Scorer, profile_scorer, scorers_for
+from radar_desktop.engine.scorer_base import Scorer
+from radar_desktop.engine.scorers import profile_scorers, scorers_for
 from radar_desktop.engine.training import discard_checkpoint, train
 from radar_desktop.profiles.folder_check import MIN_GOOD_IMAGES
 from radar_desktop.profiles.paths import checkpoints_dir
@@ -47,11 +48,6 @@ class GoodImages:
     train_names: tuple[str, ...]
     held_back_names: tuple[str, ...]
     skipped: tuple[tuple[str, str], ...]  # (file name, reason)
-
-
-def evenly_spaced(count: int, wanted: int) -> list[int]:
-    """``wanted`` indices (fewer if ``count`` is smaller) spread evenly over ``range(count)``."""
-    return sorted({int(round(i)) for i in np.linspace(0, count - 1, min(wanted, count))})
 
 
 def held_back_indices(count: int, every: int) -> list[int]:
@@ -180,7 +176,7 @@ def make_profile(
     )
     if report.resumed_from_step is not None:
         log(f"resumed training from step {report.resumed_from_step} of an interrupted run")
-    scorers = [profile_scorer(n, train_config, model_config.space) for n in available]
+    scorers = profile_scorers(available, train_config, model_config.space)
     bank_pick = evenly_spaced(len(good.train_names), train_config.bank_images)
     calibrations = fit_scorers(
         model,
@@ -191,10 +187,13 @@ def make_profile(
         cancel=cancel,
         progress=lambda f, m: progress(unet_part + (1 - unet_part) * f, m),
     )
-    entries = {n: ScorerEntry.from_calibration(c) for n, c in calibrations.items()}
+    entries = {n: ScorerEntry.from_calibration(calibrations[n]) for n in available}
+    by_name = {s.name: s for s in scorers}
+    for scorer in scorers:
+        by_name |= scorer.components()
     if defects is not None:
-        for scorer in scorers:
-            entries[scorer.name].defect_scores = defect_scores(model, scorer, defects, cancel)
+        for scorer_name, scorer in by_name.items():
+            entries[scorer_name].defect_scores = defect_scores(model, scorer, defects, cancel)
     profile = Profile(
         name=name,
         notes=notes,
@@ -219,7 +218,6 @@ def make_profile(
         },
     )
     profile.inspection = {k: v for k, v in (inspection or {}).items() if k != "mask"}
-    by_name = {s.name: s for s in scorers}
     if selftest:
         profile.selftest = profile_selftest(
             profile, model, by_name[default_scorer], mask, cancel=cancel,

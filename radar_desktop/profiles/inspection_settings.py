@@ -13,6 +13,7 @@ import numpy as np
 from radar_desktop.core.acceptance import AcceptanceRules
 from radar_desktop.core.inspection_area import inspected_fraction
 from radar_desktop.core.pod import SHAPE_LABELS, record_fits
+from radar_desktop.core.quantities import score_text
 from radar_desktop.engine.selftest import SelfTestScores, selftest_record
 from radar_desktop.profiles.manage import revise
 from radar_desktop.profiles.profile import Profile, ProfileError, write_mask
@@ -108,4 +109,4 @@ def selftest_line(record: dict) -> str:
         return "not run (profiles selftest NAME)"
     scale = record.get("mm_per_pixel")
     sizes = "; ".join(f"{SHAPE_LABELS.get(shape, shape)} {fit.cells(scale)['a90']}" for shape, fit in record_fits(record).items())
-    return f"a90 {sizes} (synthetic defects, NOK > {record['nok']:.4g})"
+    return f"a90 {sizes} (synthetic defects, NOK > {score_text(record['nok'])})"

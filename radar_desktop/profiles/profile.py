@@ -14,13 +14,14 @@ import numpy as np
 from radar_desktop import __version__
 from radar_desktop.core.atomic import building_folder, write_text_atomic
 from radar_desktop.core.records import local_timestamp, login_name
+from radar_desktop.core.regions import OutlineLevels
 from radar_desktop.core.verdict import Thresholds
 
 if TYPE_CHECKING:  # the engine (torch, diffusers) loads only when a model or scorer is needed
     from radar_desktop.core.inspection_plan import InspectionPlan
-    from radar_desktop.engine.calibrate import Calibration
+    from radar_desktop.engine.scorer_base import Calibration
     from radar_desktop.engine.model import RadarModel
-    from radar_desktop.engine.scorers import Scorer
+    from radar_desktop.engine.scorer_base import Scorer
 
 SCHEMA_VERSION = 3  # 2 added notes, author, modified, preprocessing, history and defect scores; 3 inspection, selftest
 PROFILE_FILE = "profile.json"
@@ -50,6 +51,9 @@ class ScorerEntry:
     map_range: tuple[float, float]
     defect_scores: list[float] = field(default_factory=list)  # of defect examples, when some were given
     score_is_map_peak: bool = True  # False where the score is pooled otherwise (then thresholds are not map values)
+    outline: OutlineLevels | None = None  # where flagged maps are outlined (profiles made before: see outline_levels)
+    parts: list[str] = field(default_factory=list)  # what the score is made of (profiles made before: unsaid)
+    read_scale: bool = False  # scores read 0 for a typical good part, 1 at the NOK line (before: z-scores or map values)
 
     @classmethod
     def from_calibration(cls, calibration: Calibration) -> "ScorerEntry":
@@ -58,27 +62,41 @@ class ScorerEntry:
             [float(s) for s in calibration.good_scores],
             calibration.map_range,
             score_is_map_peak=calibration.score_is_map_peak,
+            outline=calibration.outline,
+            parts=list(calibration.parts),
+            read_scale=calibration.read_scale,
         )
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "thresholds": self.thresholds.to_dict(),
             "good_scores": self.good_scores,
             "map_range": list(self.map_range),
             "defect_scores": self.defect_scores,
             "score_is_map_peak": self.score_is_map_peak,
+            "parts": self.parts,
+            "read_scale": self.read_scale,
         }
+        return data | ({"outline": self.outline.to_list()} if self.outline else {})
 
     @classmethod
     def from_dict(cls, data: dict) -> "ScorerEntry":
         low, high = (float(v) for v in data["map_range"])
+        outline = data.get("outline")
         return cls(
             Thresholds.from_dict(data["thresholds"]),
             [float(s) for s in data["good_scores"]],
             (low, high),
             [float(s) for s in data.get("defect_scores", [])],
             bool(data.get("score_is_map_peak", True)),
+            OutlineLevels(*(float(v) for v in outline)) if outline else None,
+            [str(v) for v in data.get("parts", [])],
+            bool(data.get("read_scale", False)),
         )
+
+    def made_of(self, name: str) -> str:
+        """The scorer's name and what its score is made of, e.g. ``fused (memory bank + RADAR step)``."""
+        return f"{name} ({' + '.join(self.parts)})" if len(self.parts) > 1 else name
 
 
 @dataclass
@@ -144,23 +162,24 @@ class Profile:
             raise ProfileError(f"profile {self.name!r} has no calibration for scorer {name!r} (has {', '.join(self.scorers)})")
         return self.scorers[name]
 
-    def segmentation_level(self, scorer: str | None = None) -> float:
-        """Map value that outlines defects.
+    def outline_levels(self, scorer: str | None = None) -> OutlineLevels:
+        """Where flagged images' maps are outlined (:func:`radar_desktop.core.regions.outline_labels`).
 
-        Where the score is the map's peak, the NOK threshold. Where the peak and the mean are pooled, the
-        typical peak of held-back good images (the mean of their blurred peaks): a good part reaches it
-        at one spot on average, so flagged parts are outlined where they rise above it (on MTD it outlined
-        43 of 45 flagged defects where the largest good value outlined 11; docs/METHOD_NOTES.md). Else
-        (the paper's forest) the largest map value seen on held-back good images.
+        The levels calibration set (:meth:`Scorer.outline_levels`). Profiles made before them cut at one
+        level: where the score is the map's peak, the NOK threshold; where the peak and the mean are pooled,
+        the typical peak of held-back good images (the mean of their blurred peaks); else (the paper's
+        forest) the largest map value seen on held-back good images.
         """
         from radar_desktop.engine.scorers import SCORERS
 
         name = scorer or self.default_scorer
         entry = self.entry(name)
+        if entry.outline is not None:
+            return entry.outline
         if SCORERS[name].pooled_from_map and entry.score_is_map_peak:
-            return entry.thresholds.nok
+            return OutlineLevels.at(entry.thresholds.nok)
         stats = self._pool_stats(name)
-        return float(stats[0][0]) if stats is not None else entry.map_range[1]
+        return OutlineLevels.at(float(stats[0][0]) if stats is not None else entry.map_range[1])
 
     def _pool_stats(self, name: str) -> np.ndarray | None:
         """The pooled scorer's (2, parts) statistics of good images, read alone from its saved state."""
@@ -180,7 +199,7 @@ class Profile:
         from radar_desktop.core.inspection_plan import InspectionPlan
 
         return InspectionPlan(
-            self.segmentation_level(scorer), AcceptanceRules.from_inspection(self.inspection), self.inspection_mask()
+            self.outline_levels(scorer), AcceptanceRules.from_inspection(self.inspection), self.inspection_mask()
         )
 
     def load_model(self, device) -> RadarModel:
@@ -198,9 +217,10 @@ class Profile:
         name = name or self.default_scorer
         self.entry(name)
         scorer = make_scorer(name)
-        path = self._folder() / SCORERS_DIR / f"{name}.safetensors"
-        if path.exists():
-            scorer.load_full_state(load_file(str(path)))
+        for part_name, part in [*scorer.components().items(), (name, scorer)]:  # a fused scorer's parts are saved as themselves
+            path = self._folder() / SCORERS_DIR / f"{part_name}.safetensors"
+            if path.exists():
+                part.load_full_state(load_file(str(path)))
         return scorer
 
     def inspection_mask(self) -> np.ndarray | None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.digest import file_sha256
+from radar_desktop.core.quantities import score_text
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.profiles.manage import revise
 from radar_desktop.profiles.profile import Profile, ProfileError
@@ -153,4 +154,4 @@ def _unusable(image: GoodImage) -> str | None:
 
 
 def _change(before: Thresholds, after: Thresholds) -> str:
-    return f"REVIEW > {before.review:.4g} → {after.review:.4g}, NOK > {before.nok:.4g} → {after.nok:.4g}"
+    return f"REVIEW > {score_text(before.review)} → {score_text(after.review)}, NOK > {score_text(before.nok)} → {score_text(after.nok)}"

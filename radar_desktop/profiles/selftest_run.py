@@ -14,9 +14,10 @@ import torch
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.inspection_plan import InspectionPlan
 from radar_desktop.core.pod import PodFit
+from radar_desktop.core.quantities import score_text
 from radar_desktop.engine.inspection import Inspector
 from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.scorers import Scorer
+from radar_desktop.engine.scorer_base import Scorer
 from radar_desktop.engine.selftest import DEFAULT_REPEATS, DEFAULT_SIZES, selftest_record, selftest_scores
 from radar_desktop.profiles.manage import revise
 from radar_desktop.profiles.profile import Profile, ProfileError
@@ -109,5 +110,5 @@ def selftest_profile(
 
     a90 = ", ".join(f"{shape} {PodFit.from_dict(fit).cells()['a90']}" for shape, fit in record["fits"].items())
     images = record["scores"]["images"]
-    detail = f"synthetic defects in {images} held-back images, NOK > {record['nok']:.4g}, seed {seed}; a90: {a90}"
+    detail = f"synthetic defects in {images} held-back images, NOK > {score_text(record['nok'])}, seed {seed}; a90: {a90}"
     return revise(name, store, EVENT, detail), record

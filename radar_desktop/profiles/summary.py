@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from radar_desktop.core.quantities import score_text
 from radar_desktop.profiles.inspection_settings import inspection_lines
 from radar_desktop.profiles.profile import Profile
 from radar_desktop.profiles.recalibration import ADDED_KEY
@@ -23,13 +24,16 @@ def profile_summary(profile: Profile, listed_images: int = 12) -> str:
         f"held back for calibration, {len(training.get('skipped', []))} skipped, from {training.get('images', '?')}"
         + (f"; {len(training[ADDED_KEY])} reviewed-good images added" if training.get(ADDED_KEY) else ""),
         f"model space   {space_line(training)}",
-        f"scorer        {profile.default_scorer} (default)",
+        f"scorer        {profile.entry().made_of(profile.default_scorer)} (default)",
     ]
+    if profile.entry().read_scale:
+        lines.append("scores        0 for a typical good part, 1 at the NOK line")
     for name, entry in profile.scorers.items():
         defects = f", {len(entry.defect_scores)} defect scores" if entry.defect_scores else ""
+        made_of = f"; made of {' + '.join(entry.parts)}" if len(entry.parts) > 1 else ""
         lines.append(
-            f"  {name:<11} REVIEW > {entry.thresholds.review:.4g}, NOK > {entry.thresholds.nok:.4g} "
-            f"({len(entry.good_scores)} good scores{defects})"
+            f"  {name:<11} REVIEW > {score_text(entry.thresholds.review)}, NOK > {score_text(entry.thresholds.nok)} "
+            f"({len(entry.good_scores)} good scores{defects}{made_of})"
         )
     lines += inspection_lines(profile)
     names = training.get("train_images", [])

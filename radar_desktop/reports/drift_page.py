@@ -15,6 +15,7 @@ import numpy as np
 from reportlab.lib.colors import HexColor
 
 from radar_desktop.core.control_chart import RULE_DESCRIPTIONS
+from radar_desktop.core.quantities import score_text
 from radar_desktop.reports.entries import VERDICT_COLOURS, VERDICTS
 from radar_desktop.reports.pdf_text import fit, pdf_text
 from radar_desktop.reports.pod_page import GREY, INK, paragraph, polyline
@@ -344,7 +345,7 @@ def _signal_table(writer: _ReportWriter, drift: _Drift, y: float) -> None:
             local_time(drift.epochs[first]),
             local_time(drift.epochs[last]) if several else "",
             str(last - first + 1),
-            f"{scores.min():.4g} – {scores.max():.4g}" if several else f"{scores[0]:.4g}",
+            f"{score_text(scores.min())} – {score_text(scores.max())}" if several else f"{score_text(scores[0])}",
         ]
         c.setFont("Helvetica", 8)
         c.setFillColor(INK)

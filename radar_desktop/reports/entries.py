@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from radar_desktop.core.atomic import write_text_atomic
-from radar_desktop.core.quantities import plain
+from radar_desktop.core.quantities import parts_text, plain
 from radar_desktop.core.records import ScanOutcome
 from radar_desktop.core.regions import size_text
 
@@ -20,6 +20,7 @@ FLAGGED = frozenset({"REVIEW", "NOK"})
 CSV_COLUMNS = (
     "index", "name", "path", "inspected_at", "score", "verdict", "message", "comment", "milliseconds",
     "regions", "largest_area", "area_unit", "largest_length", "length_unit", "region_list", "rule", "review",
+    "score_parts",
 )
 
 
@@ -30,7 +31,8 @@ class ReportEntry:
     ``verdict`` is OK, REVIEW, NOK or ERROR (the file could not be inspected; ``message`` says why).
     ``index`` counts from 1 in inspection order. ``regions`` are :meth:`Region.to_json` records, largest
     first; ``rule`` says what an acceptance rule did. ``review`` is a person's decision in words (see
-    :func:`review_text`), beside the machine ``verdict``, never instead of it.
+    :func:`review_text`), beside the machine ``verdict``, never instead of it. ``parts`` are what a fused
+    score is made of (label: score on its own read scale).
     """
 
     index: int
@@ -44,6 +46,7 @@ class ReportEntry:
     regions: tuple[dict, ...] = ()
     rule: str = ""
     review: str = ""
+    parts: dict[str, float] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -69,7 +72,7 @@ class ReportEntry:
             if largest else ["", "", "", ""]
         )
         return [str(v) for v in values] + [f"{self.milliseconds:.1f}", str(len(self.regions)), *measured,
-                                           self.region_list(), self.rule, self.review]
+                                           self.region_list(), self.rule, self.review, parts_text(self.parts, "; ")]
 
 
 def region_text(region: dict) -> str:
@@ -107,6 +110,7 @@ def entry_from_outcome(
         regions=() if result is None else tuple(r.to_json(mm_per_pixel) for r in result.regions),
         rule="" if result is None else result.rule,
         review=review,
+        parts={} if result is None else dict(result.parts),
     )
 
 

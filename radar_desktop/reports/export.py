@@ -8,8 +8,9 @@ from pathlib import Path
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.records import ScanOutcome
+from radar_desktop.core.regions import OutlineLevels
 from radar_desktop.reports.entries import ReportEntry, write_entries_csv
-from radar_desktop.reports.figures import EntryFigure, make_figure
+from radar_desktop.reports.figures import EntryFigure, make_figure, outlined
 from radar_desktop.reports.pdf import FigureSource, PdfOptions, render_report
 from radar_desktop.reports.session import Report, write_report_json
 from radar_desktop.sources.images import ImageReadError, read_image
@@ -51,7 +52,7 @@ def export_report(
 def figures_from_outcomes(
     outcomes: Mapping[int, ScanOutcome],
     map_range: tuple[float, float],
-    segmentation_level: float,
+    outline: OutlineLevels,
     channels: int,
 ) -> FigureSource:
     """Pictures made on demand (one page at a time) from each entry's outcome and its image file.
@@ -67,6 +68,6 @@ def figures_from_outcomes(
             image = read_image(outcome.path, channels)
         except ImageReadError:
             return None
-        return make_figure(image, outcome.result.anomaly_map, map_range, segmentation_level)
+        return make_figure(image, outcome.result.anomaly_map, map_range, outlined(outcome.result, outline))
 
     return figure

@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from radar_desktop.core.acceptance import AcceptanceRules
 from radar_desktop.core.atomic import atomic_output
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
+from radar_desktop.core.quantities import parts_text, score_text
 from radar_desktop.reports.drift_page import draw_drift_page, has_drift_page
 from radar_desktop.reports.entries import VERDICT_COLOURS, ReportEntry, region_text
 from radar_desktop.reports.figures import EntryFigure
@@ -221,15 +222,15 @@ class _ReportWriter:
             ("Images from", session.source),
             ("Profile", session.profile_name),
             ("Profile hash", session.profile_hash),
-            ("Scorer", session.scorer),
+            ("Scorer", session.scorer_text),
             ("Device", session.device),
             ("Model", _model_line(model)),
-            ("Thresholds", f"REVIEW when score > {thresholds.review:.4g},  NOK when score > {thresholds.nok:.4g}"),
+            ("Thresholds", session.thresholds_text),
             *inspection_rows(session.inspection),
         ]
         y = self._key_values(rows, y - 16)
         stats = report.summary.statistics
-        line = "   ".join(f"{k} {v:.4g}" if k != "images scored" else f"{v} scored" for k, v in stats.items())
+        line = "   ".join(f"{k} {score_text(v)}" if k != "images scored" else f"{v} scored" for k, v in stats.items())
         y = self._key_values([("Scores", line)], y - 6)
         if report.summary.histogram_counts:
             y = self._histogram(y - 18, 190)
@@ -274,7 +275,7 @@ class _ReportWriter:
             c.setFont("Helvetica", 8)
             c.setFillColor(HexColor("#212121"))
             where = f"p. {pages[entry.index]}" if entry.index in pages else ""
-            detail = entry.message if entry.score is None else f"score {entry.score:.4g}"
+            detail = entry.message if entry.score is None else f"score {score_text(entry.score)}"
             c.drawString(self.left + 52, top - 9.5, fit(pdf_text(f"#{entry.index}  {entry.name}"), "Helvetica", 8, 200))
             c.drawString(self.left + 260, top - 9.5, fit(pdf_text(detail), "Helvetica", 8, self.right - self.left - 300, keep_end=False))
             c.drawRightString(self.right, top - 9.5, where)
@@ -360,7 +361,7 @@ class _ReportWriter:
             c.line(sx(value), y0, sx(value), y1)
             c.setFillColor(colour)
             anchor = c.drawRightString if label == "REVIEW" else c.drawString
-            anchor(sx(value) + (-3 if label == "REVIEW" else 3), y1 - 8, f"{label} > {value:.4g}")
+            anchor(sx(value) + (-3 if label == "REVIEW" else 3), y1 - 8, f"{label} > {score_text(value)}")
         c.setDash()
         c.setFillColor(GREY)
         c.drawCentredString((x0 + x1) / 2, y0 - 21, "image score (number of images per bin; shaded: OK, REVIEW, NOK ranges)")
@@ -392,7 +393,7 @@ class _ReportWriter:
                 c.rect(self.left, top - ROW, self.right - self.left, ROW, stroke=0, fill=1)
             c.setFillColor(HexColor("#212121"))
             c.setFont("Helvetica", 8)
-            score = "" if entry.score is None else f"{entry.score:.4g}"
+            score = "" if entry.score is None else f"{score_text(entry.score)}"
             cells = [str(entry.index), entry.name, entry.inspected_at.replace("T", " ")[:19], score, "", str(pages.get(entry.index, ""))]
             for (_, width), x, text in zip(columns, xs, cells):
                 c.drawString(x + 2, top - 9.5, fit(pdf_text(text), "Helvetica", 8, width - 4))
@@ -440,7 +441,8 @@ class _ReportWriter:
         c.setFont("Helvetica", 8)
         c.setFillColor(GREY)
         facts = (
-            f"score {entry.score:.4g}   (REVIEW > {thresholds.review:.4g}, NOK > {thresholds.nok:.4g})   ·   "
+            f"score {score_text(entry.score)}{f' ({parts_text(entry.parts)})' if entry.parts else ''}   "
+            f"(REVIEW > {score_text(thresholds.review)}, NOK > {score_text(thresholds.nok)})   ·   "
             f"inspected {entry.inspected_at.replace('T', ' ')}   ·   {Path(entry.path).parent}"
         )
         c.drawString(self.left, y - 23, fit(pdf_text(facts), "Helvetica", 8, self.right - self.left - 64))

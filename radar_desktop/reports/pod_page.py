@@ -23,7 +23,7 @@ from radar_desktop.core.pod import (
     pod_curve,
     record_fits,
 )
-from radar_desktop.core.quantities import readable
+from radar_desktop.core.quantities import readable, score_text
 from radar_desktop.reports.pdf_text import fit as fit_text
 from radar_desktop.reports.pdf_text import pdf_text, wrap
 
@@ -83,7 +83,7 @@ def _intro(record: dict, scores: dict, nok: float) -> str:
     scale = f"; scale {record['mm_per_pixel']:.4g} mm per pixel" if record.get("mm_per_pixel") else ""
     recorded = record.get("nok")
     when = (
-        f" (the self-test was recorded at NOK > {recorded:.4g}; refitted here from its stored scores)"
+        f" (the self-test was recorded at NOK > {score_text(recorded)}; refitted here from its stored scores)"
         if recorded is not None and not math.isclose(recorded, nok, rel_tol=1e-9, abs_tol=1e-12)
         else ""
     )
@@ -91,7 +91,7 @@ def _intro(record: dict, scores: dict, nok: float) -> str:
         f"Synthetic defects were pasted into {scores.get('images', '?')} held-back good images of the profile: discs and "
         f"thin strokes, {scores.get('contrast', 0.3):g} of the intensity range darker or brighter{span}, "
         f"{scores.get('image_width', '?')} px wide images{scale}. Each was inspected with scorer "
-        f"{scores.get('scorer') or '?'} and counted found when its image score exceeds the NOK threshold {nok:.4g}{when}."
+        f"{scores.get('scorer') or '?'} and counted found when its image score exceeds the NOK threshold {score_text(nok)}{when}."
     )
 
 

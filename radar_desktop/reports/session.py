@@ -13,6 +13,7 @@ import numpy as np
 
 from radar_desktop import __version__
 from radar_desktop.core.atomic import write_text_atomic
+from radar_desktop.core.quantities import score_text
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.reports.entries import ReportEntry, verdict_counts
 
@@ -36,6 +37,19 @@ class SessionInfo:
     selftest: dict = field(default_factory=dict)  # the profile's detection-probability self-test
     drift: dict = field(default_factory=dict)  # the profile's recent scores on a control chart (history.drift)
     software_version: str = __version__
+    scorer_parts: tuple[str, ...] = ()  # what the scorer's score is made of (a fused scorer's parts)
+    read_scale: bool = False  # scores read 0 for a typical good part, 1 at the NOK line
+
+    @property
+    def scorer_text(self) -> str:
+        """The scorer and its parts, e.g. ``fused (memory bank + RADAR step)``."""
+        return f"{self.scorer} ({' + '.join(self.scorer_parts)})" if len(self.scorer_parts) > 1 else self.scorer
+
+    @property
+    def thresholds_text(self) -> str:
+        """Both thresholds in words, with what the score's scale means where it has one."""
+        text = f"REVIEW when score > {score_text(self.thresholds.review)},  NOK when score > {score_text(self.thresholds.nok)}"
+        return text + ("   (score 0: a typical good part, 1: the NOK line)" if self.read_scale else "")
 
     def to_json(self) -> dict:
         return {**asdict(self), "thresholds": self.thresholds.to_dict()}

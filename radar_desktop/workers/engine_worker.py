@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from radar_desktop.core.cancel import CancelToken, Cancelled
+from radar_desktop.core.regions import OutlineLevels
 from radar_desktop.core.verdict import Thresholds
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,14 @@ class LoadedProfile:
     device: str
     thresholds: Thresholds
     map_range: tuple[float, float]
-    segmentation_level: float
+    outline: OutlineLevels
     content_hash: str
     model: dict
     inspection: dict = field(default_factory=dict)  # scale, acceptance rules, mask flag (Profile.inspection)
     selftest: dict = field(default_factory=dict)
     mask: np.ndarray | None = None  # the inspection mask (1: inspected), shown faintly in the viewer
+    scorer_parts: tuple[str, ...] = ()  # what the score is made of (a fused scorer's parts)
+    read_scale: bool = False  # scores read 0 for a typical good part, 1 at the NOK line
 
 
 class EngineWorker(QObject):
@@ -133,7 +136,9 @@ class EngineWorker(QObject):
                 device=describe_device(device),
                 thresholds=profile.thresholds(),
                 map_range=profile.entry().map_range,
-                segmentation_level=profile.segmentation_level(),
+                outline=profile.outline_levels(),
+                scorer_parts=tuple(profile.entry().parts),
+                read_scale=profile.entry().read_scale,
                 content_hash=profile.content_hash,
                 model=model_record(model),
                 inspection=dict(profile.inspection),
