@@ -249,3 +249,11 @@ def test_a_scorer_state_saved_before_the_read_scale_and_edge_statistics_scores_a
     anomaly_map = np.random.default_rng(0).random((64, 64)).astype(np.float32)
     assert before.pool(anomaly_map) == pytest.approx(combine_parts(pool_parts(anomaly_map), before._pool_stats))
     assert before._edges is None and scorer._edges is not None
+
+
+def test_the_encoder_bank_compares_in_its_principal_directions_and_the_pixel_bank_in_all(encoder_profile, tiny_profile):
+    bank = encoder_profile.load_scorer("features")
+    assert bank.projection.shape == (feature_channels(encoder_profile.load_model(CPU).config), 64)
+    assert bank.bank.shape[1] == 64
+    assert torch.allclose(bank.projection.T @ bank.projection, torch.eye(64), atol=1e-4)
+    assert tiny_profile.load_scorer("features").projection is None  # profiles of the pixel space, and older ones
