@@ -181,6 +181,15 @@ def test_encoder_configs_saved_before_the_intensity_channels_load_without_them()
     assert default_config("encoder").intensity_weight > 0 and feature_channels(CONFIG) == 154
 
 
+def test_configs_saved_before_the_training_t_range_train_on_every_step():
+    data = asdict(default_config("encoder"))
+    del data["train_t_max"]
+    assert ModelConfig.from_dict(data).train_t_max is None
+    assert default_config("encoder").train_t_max == 400 > default_config("encoder").inference_t
+    with pytest.raises(ValueError, match="train_t_max"):
+        default_config("encoder", train_t_max=50)  # the inference step must be one it trained on
+
+
 def test_a_pixel_model_saved_before_the_encoder_space_loads_and_scores_as_before(tiny_profile, tmp_path, torch_threads):
     import json
     import shutil

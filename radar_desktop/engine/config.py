@@ -34,6 +34,8 @@ class ModelConfig:
     num_train_timesteps: int = 1000
     beta_schedule: str = "linear"
     inference_t: int = 50
+    #: training draws t from [0, train_t_max) (None: every step of the schedule, as before it was set)
+    train_t_max: int | None = None
     # the pass stops after the last of these: through the mid block it costs about a quarter of a full
     # pass; reading up.0 and up.1 as well cost three quarters and measured a lower image AUROC
     # (docs/BENCHMARKS.md)
@@ -73,6 +75,8 @@ class ModelConfig:
             problems.append("intensity_weight must not be negative")
         if not 0 <= self.inference_t < self.num_train_timesteps:
             problems.append("inference_t must lie in [0, num_train_timesteps)")
+        if self.train_t_max is not None and not self.inference_t < self.train_t_max <= self.num_train_timesteps:
+            problems.append("train_t_max must lie in (inference_t, num_train_timesteps]")
         if problems:
             raise ValueError("invalid model config: " + "; ".join(problems))
 
@@ -116,13 +120,17 @@ DEFAULT_SPACE = "encoder"
 #: The intensity channels' weight in a new encoder profile: on MTD's tuning half (bank image AUROC)
 #: 0: 0.900, 8: 0.907, 32: 0.912, 76: 0.909, 152: 0.899; without them the demo lattice's stains go unseen.
 INTENSITY_WEIGHT = 32.0
+#: A new encoder profile's denoiser: 512 wide, trained on t < 400 only, read at t = 100. On MTD's tuning half
+#: (deterministic single step, edge statistics) 256 wide and every t, 1,600 steps: image AUROC 0.85; 512 wide
+#: and t < 400, 2,000 steps: 0.91 (docs/METHOD_NOTES.md).
+ENCODER_DENOISER = dict(denoiser_width=512, train_t_max=400, inference_t=100)
 
 
 def default_config(space: str = DEFAULT_SPACE, **overrides) -> ModelConfig:
     """The settings of a new profile in ``space``: in the encoder space images are stretched to the
     square (measured better than fit-and-pad on MTD), noised to the step that measured best, and the
     memory bank weighs the image-relative intensity channels."""
-    encoder = dict(space="encoder", resize_mode="stretch", inference_t=100, intensity_weight=INTENSITY_WEIGHT)
+    encoder = dict(space="encoder", resize_mode="stretch", intensity_weight=INTENSITY_WEIGHT, **ENCODER_DENOISER)
     base = encoder if space == "encoder" else {}
     return ModelConfig(**{**base, **overrides})
 

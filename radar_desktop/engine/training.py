@@ -137,7 +137,7 @@ def train(
             group["lr"] = settings.learning_rate * min(1.0, (step + 1) / max(1, settings.warmup_steps))
         x0 = model.sample_batch(data, settings.batch_size, generator)
         noise = torch.randn(x0.shape, generator=generator).to(device)
-        t = torch.randint(config.num_train_timesteps, (x0.shape[0],), generator=generator).to(device)
+        t = torch.randint(config.train_t_max or config.num_train_timesteps, (x0.shape[0],), generator=generator).to(device)
         a = alphas[t].view(-1, *([1] * (x0.ndim - 1)))
         noisy = a.sqrt() * x0 + (1 - a).sqrt() * noise
         with autocast_for(device):

@@ -507,7 +507,9 @@ def _model_line(model: dict) -> str:
     if not model:
         return "–"
     colour = "colour" if model.get("channels") == 3 else "grayscale"
-    step = f"noise step t = {model.get('inference_t')} of {model.get('num_train_timesteps')}"
+    step = f"noise step t = {model.get('inference_t')} of {model.get('num_train_timesteps')}" + (
+        f" (trained on t < {model['train_t_max']})" if model.get("train_t_max") else ""
+    )
     if model.get("space") == "encoder":
         blocks = ", ".join(str(b) for b in model.get("encoder_blocks", []))
         return (
