@@ -59,6 +59,22 @@ def test_demo_profile_passes_good_samples_and_flags_every_defect(torch_threads):
     assert all(v == "NOK" for name, v in verdicts.items() if not name.endswith("good")), verdicts
 
 
+def test_demo_outlines_one_region_on_each_defect_and_none_on_good_samples_or_at_the_borders(torch_threads):
+    from radar_desktop.engine.inspection import Inspector
+
+    profile = load_verified(demo_profile_folder())
+    model = profile.load_model(torch_threads.device("cpu"))
+    inspector = Inspector(model, profile.load_scorer(), profile.thresholds(), plan=profile.inspection_plan())
+    paths = list_images(samples_folder())
+    results = inspector.inspect([read_image(p, model.config.channels) for p in paths], [str(p) for p in paths])
+    outlined = {p.stem: r.regions for p, r in zip(paths, results)}
+    assert all(not regions for name, regions in outlined.items() if name.endswith("good")), outlined
+    defects = {name: regions for name, regions in outlined.items() if not name.endswith("good")}
+    assert all(len(regions) == 1 for regions in defects.values()), defects
+    # the glow the encoder's padding leaves along the edges is no longer outlined: each region sits inside
+    assert all(16 < r.centre[0] < 240 and 16 < r.centre[1] < 240 for (r,) in defects.values()), defects
+
+
 def test_first_launch_installs_the_demo_once_and_verified(isolated_home):
     installed = install_demo_if_empty()
     assert installed is not None and installed.name == DEMO_PROFILE
