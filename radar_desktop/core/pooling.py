@@ -25,15 +25,15 @@ def pool_parts(anomaly_map: np.ndarray) -> np.ndarray:
 
 def smoothed_peak(anomaly_map: np.ndarray, sigma: float) -> float:
     """The maximum of the map after a Gaussian blur of ``sigma`` pixels, edges extended (scipy's
-    ``gaussian_filter(mode="nearest")`` to float precision), by separable overlap-add convolution: the
-    kernel is a quarter of the map wide, where direct convolution took 2.4 times as long."""
+    ``gaussian_filter(mode="nearest")`` to float precision), by separable FFT convolution: the kernel is
+    a quarter of the map wide, where direct convolution took 2.4 times as long and overlap-add 1.15."""
     radius = int(4.0 * sigma + 0.5)
     offsets = np.arange(-radius, radius + 1, dtype=np.float64)
     kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
     kernel = (kernel / kernel.sum()).astype(np.float32)
     padded = np.pad(anomaly_map.astype(np.float32), radius, mode="edge")
-    rows = signal.oaconvolve(padded, kernel[None, :], mode="valid", axes=1)
-    return float(signal.oaconvolve(rows, kernel[:, None], mode="valid", axes=0).max())
+    rows = signal.fftconvolve(padded, kernel[None, :], mode="valid", axes=1)
+    return float(signal.fftconvolve(rows, kernel[:, None], mode="valid", axes=0).max())
 
 
 def part_statistics(good_parts: np.ndarray) -> np.ndarray:

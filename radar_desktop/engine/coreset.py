@@ -26,12 +26,14 @@ def greedy_coreset(vectors: torch.Tensor, size: int, *, projection_dim: int = 64
     return chosen
 
 
-def nearest_distance(queries: torch.Tensor, bank: torch.Tensor, chunk: int = 1024) -> torch.Tensor:
+def nearest_distance(queries: torch.Tensor, bank: torch.Tensor, chunk: int = 256) -> torch.Tensor:
     """Euclidean distance from each query row to its nearest bank row.
 
     Uses |q - b|^2 = |q|^2 - 2 q.b + |b|^2 with one matrix product per chunk of queries written into a
     reused buffer: no square roots over the whole distance matrix and, on the CPU, a buffer small
-    enough to stay in cache instead of a fresh 100+ MB allocation per image.
+    enough to stay in cache instead of a fresh 100+ MB allocation per image. 256 queries against a bank
+    of 8,192 (8 MB) took half the time of 1,024 at once here, and ``amin`` a sixth of ``min``'s, which
+    also finds the indices.
     """
     bank_norms = (bank * bank).sum(dim=1)
     out = torch.empty(queries.shape[0], device=queries.device, dtype=bank.dtype)
@@ -40,5 +42,5 @@ def nearest_distance(queries: torch.Tensor, bank: torch.Tensor, chunk: int = 102
         block = queries[start : start + chunk]
         products = buffer[: block.shape[0]]
         torch.addmm(bank_norms, block, bank.T, beta=1.0, alpha=-2.0, out=products)
-        out[start : start + block.shape[0]] = products.min(dim=1).values + (block * block).sum(dim=1)
+        out[start : start + block.shape[0]] = products.amin(dim=1) + (block * block).sum(dim=1)
     return out.clamp_(min=0.0).sqrt_()

@@ -74,6 +74,8 @@ class SameConv(nn.Conv2d):
         self.kernel, self.step = kernel, stride
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.step == 1:  # 'SAME' is symmetric at stride 1 (odd kernels): the convolution pads, no copy
+            return F.conv2d(x, self.weight, self.bias, 1, self.kernel // 2, 1, self.groups)
         top, bottom = _same_padding(x.shape[-2], self.kernel, self.step)
         left, right = _same_padding(x.shape[-1], self.kernel, self.step)
         if top or bottom or left or right:
@@ -88,7 +90,7 @@ class ConvNorm(nn.Module):
         super().__init__()
         self.conv = SameConv(cin, cout, kernel, stride, groups)
         self.norm: nn.Module = nn.BatchNorm2d(cout, eps=BATCH_NORM_EPS)
-        self.act: nn.Module = nn.ReLU6() if act else nn.Identity()
+        self.act: nn.Module = nn.ReLU6(inplace=True) if act else nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.act(self.norm(self.conv(x)))

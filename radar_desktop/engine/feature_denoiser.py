@@ -39,7 +39,7 @@ class FeatureDenoiser(ModelMixin, ConfigMixin):
 
     def forward(self, vectors: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         """Predicted noise for (N, C) noised vectors at steps ``t`` (N,) or one step for all."""
-        t = t.expand(vectors.shape[0]) if t.numel() == 1 else t
+        t = t.reshape(1) if t.numel() == 1 else t  # one step for all: embedded once and broadcast
         embedding = self.time_embedding(self.time_proj(t).to(vectors.dtype))
         x = self.act(self.norms[0](self.inp(vectors) + embedding))
         for layer, norm in zip(self.hidden, self.norms[1:]):
