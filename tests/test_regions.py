@@ -125,3 +125,20 @@ def test_outlines_grow_from_strong_seeds_and_the_peak_and_skip_faint_bumps():
     assert measure_regions(np.zeros_like(image), levels) == ()
     # one level is a plain cut, as profiles made before two levels cut
     assert len(measure_regions(image, OutlineLevels.at(0.5))) == 2 == len(measure_regions(image, 0.5))
+
+
+def test_a_strong_defect_is_outlined_where_it_reaches_half_its_peak_not_over_its_whole_glow():
+    yy, xx = np.mgrid[0:120, 0:120]
+    glow = 40.0 * np.exp(-((xx - 60.0) ** 2 + (yy - 60.0) ** 2) / (2 * 12.0**2))  # peak 40, sigma 12 px
+    anomaly_map = glow.astype(np.float32)
+    levels = OutlineLevels(low=1.0, high=2.0)
+    (wide,) = measure_regions(anomaly_map, levels)
+    (trimmed,) = measure_regions(anomaly_map, OutlineLevels(low=1.0, high=2.0, share=0.5))
+    half_width_radius = 12.0 * np.sqrt(2 * np.log(2))  # where a Gaussian falls to half its height
+    assert trimmed.area_px == pytest.approx(np.pi * half_width_radius**2, rel=0.05)
+    assert wide.area_px > 5 * trimmed.area_px
+    # a faint defect, whose half height lies below the low level, keeps the low level
+    faint = anomaly_map / 20.0  # peak 2.0
+    assert measure_regions(faint, OutlineLevels(1.0, 1.5, 0.5)) == measure_regions(faint, OutlineLevels(1.0, 1.5))
+    assert OutlineLevels(1.0, 2.0, 0.5).to_list() == [1.0, 2.0, 0.5] and OutlineLevels(1.0, 2.0).to_list() == [1.0, 2.0]
+    assert OutlineLevels(*OutlineLevels(1.0, 2.0, 0.5).to_list()) == OutlineLevels(1.0, 2.0, 0.5)

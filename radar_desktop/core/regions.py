@@ -79,20 +79,25 @@ def major_axis_extent(xs: np.ndarray, ys: np.ndarray) -> float:
     return float(along.max() - along.min() + 1.0)
 
 
+EIGHT_CONNECTED = np.ones((3, 3), bool)
+
+
 @dataclass(frozen=True)
 class OutlineLevels:
     """Where a map is outlined: the parts above ``low`` that rise above ``high`` somewhere, or that hold
-    the map's peak. ``low == high`` is a plain cut at one level."""
+    the map's peak, each trimmed to where it is above ``share`` of its own peak (0: not trimmed).
+    ``low == high`` is a plain cut at one level."""
 
     low: float
     high: float
+    share: float = 0.0
 
     @classmethod
     def at(cls, level: float) -> "OutlineLevels":
         return cls(level, level)
 
     def to_list(self) -> list[float]:
-        return [float(self.low), float(self.high)]
+        return [float(self.low), float(self.high)] + ([float(self.share)] if self.share else [])
 
 
 def outline_labels(anomaly_map: np.ndarray, levels: OutlineLevels, inspected: np.ndarray | None = None) -> np.ndarray:
@@ -100,12 +105,15 @@ def outline_labels(anomaly_map: np.ndarray, levels: OutlineLevels, inspected: np
 
     A part is outlined where it is above ``levels.low`` and reaches ``levels.high``, or holds the map's
     highest inspected value: a flagged image is always outlined where it departs most, and a faint bump
-    elsewhere is not. ``inspected`` (nonzero where inspected) leaves masked pixels out of every part.
+    elsewhere is not. A strong defect spreads over the encoder's receptive field, so each part is then
+    cut back to where it reaches ``levels.share`` of its own peak (on maps whose 0 is a typical good
+    pixel, the defect's width at that share of its height). ``inspected`` (nonzero where inspected)
+    leaves masked pixels out of every part.
     """
     above = anomaly_map > levels.low
     if inspected is not None:
         above &= inspected.astype(bool)
-    labels, count = ndimage.label(above, structure=np.ones((3, 3), bool))
+    labels, count = ndimage.label(above, structure=EIGHT_CONNECTED)
     if not count:
         return labels
     seeds = np.unique(labels[above & (anomaly_map > levels.high)])
@@ -114,7 +122,17 @@ def outline_labels(anomaly_map: np.ndarray, levels: OutlineLevels, inspected: np
     kept = kept[kept > 0]
     relabel = np.zeros(count + 1, labels.dtype)
     relabel[kept] = np.arange(1, kept.size + 1)
-    return relabel[labels]
+    labels = relabel[labels]
+    return trimmed_to_share_of_peak(anomaly_map, labels, kept.size, levels.share) if levels.share else labels
+
+
+def trimmed_to_share_of_peak(anomaly_map: np.ndarray, labels: np.ndarray, count: int, share: float) -> np.ndarray:
+    """``labels`` (1..count) with each part kept only where the map reaches ``share`` of the part's peak,
+    relabelled: a part the cut splits becomes several."""
+    peaks = ndimage.maximum(anomaly_map, labels, index=np.arange(1, count + 1))
+    cut = np.concatenate([[np.inf], share * np.asarray(peaks, dtype=np.float64)])[labels]
+    trimmed, _ = ndimage.label((labels > 0) & (anomaly_map >= cut), structure=EIGHT_CONNECTED)
+    return trimmed
 
 
 def measure_regions(

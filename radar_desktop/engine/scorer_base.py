@@ -28,6 +28,11 @@ from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import crop_content
 from radar_desktop.engine.single_step import ForwardOutput
 
+#: Each outlined part of a new profile's map is cut back to where it reaches this share of its own peak
+#: (the defect's width at half its height): a strong defect lights the encoder's whole receptive field
+#: around it, and the demo's scratches were outlined over a third of the image (docs/METHOD_NOTES.md).
+OUTLINE_PEAK_SHARE = 0.5
+
 
 @dataclass(frozen=True)
 class Calibration:
@@ -201,7 +206,8 @@ class Scorer(ABC):
             return None
         typical = float(self._pool_stats[0][0])
         high = max(normal_tail_threshold(np.asarray(self._map_high), REVIEW_FALSE_REJECT_RATE), typical)
-        return OutlineLevels(low=(typical + high) / 2, high=high)
+        share = OUTLINE_PEAK_SHARE if self.learns_edges else 0.0  # maps whose 0 is a typical good pixel
+        return OutlineLevels(low=(typical + high) / 2, high=high, share=share)
 
     def calibration(self) -> Calibration:
         """Thresholds, good scores, display range and outline levels, once held-back images were seen."""
