@@ -8,11 +8,14 @@ exactly one, one over the defect, and the pixel precision and recall of the outl
 ground truth. Nothing is tuned here; the table is for docs/METHOD_NOTES.md.
 
     RADAR_DESKTOP_HOME=out/quick python benchmarks/outlines.py ../shared/data/mtd --profile q [--half report]
+                                                           [--share 0.5]   (cut regions at this share of their peak
+                                                                            instead of the profile's own, to compare)
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -35,9 +38,9 @@ def touches_border(region: Region, shape: tuple[int, int]) -> bool:
     return x < BORDER_PX or y < BORDER_PX or x + w > shape[1] - BORDER_PX or y + h > shape[0] - BORDER_PX
 
 
-def measure(profile, inspector: Inspector, items, channels: int) -> dict:
+def measure(inspector: Inspector, items, channels: int) -> dict:
     """The counts of the module docstring for every item."""
-    outline = profile.outline_levels()
+    outline = inspector.plan.outline
     good_shown, good_all, good_border, flagged_good = [], [], 0, 0
     defects = {"flagged": 0, "with_region": 0, "exactly_one": 0, "over_defect": 0, "tp": 0, "fp": 0, "fn": 0}
     for item in items:
@@ -82,17 +85,21 @@ def main() -> None:
     parser.add_argument("--profile", required=True)
     parser.add_argument("--half", choices=("report", "tuning", "all"), default="report")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--share", type=float, help="cut each region at this share of its peak (0: not cut)")
     parser.add_argument("--json", type=Path, default=Path("outlines.json"))
     args = parser.parse_args()
     torch.manual_seed(0)
     profile = open_profile(args.profile)
     model = profile.load_model(resolve_device(args.device))
-    inspector = Inspector(model, profile.load_scorer(), profile.thresholds(), plan=profile.inspection_plan())
+    plan = profile.inspection_plan()
+    if args.share is not None:
+        plan = dataclasses.replace(plan, outline=dataclasses.replace(plan.outline, share=args.share))
+    inspector = Inspector(model, profile.load_scorer(), profile.thresholds(), plan=plan)
     items = labelled_test_images(args.dataset)
     if args.half != "all":
         items = dict(zip(("tuning", "report"), tuning_and_report_halves(items)))[args.half]
     row = {"profile": profile.name, "content_hash": profile.content_hash, "scorer": profile.default_scorer,
-           "dataset": str(args.dataset), "half": args.half, **measure(profile, inspector, items, model.config.channels)}
+           "dataset": str(args.dataset), "half": args.half, **measure(inspector, items, model.config.channels)}
     print(f"{profile.name} ({profile.default_scorer}), outline {row['outline']}, {args.half} half")
     print(f"good images: {row['good_images']} ({row['good_flagged']} flagged); regions shown per good image "
           f"{row['good_regions_shown_per_image']:.2f}; if every image were outlined {row['good_regions_if_all_outlined_per_image']:.2f} "

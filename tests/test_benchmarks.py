@@ -88,12 +88,13 @@ def test_outlines_benchmark_counts_regions_on_good_and_flagged_images(encoder_pr
 
     out = tmp_path / "outlines.json"
     command = [sys.executable, str(ROOT / "benchmarks" / "outlines.py"), str(dataset), "--profile",
-               encoder_profile.name, "--half", "all", "--json", str(out)]
+               encoder_profile.name, "--half", "all", "--share", "0", "--json", str(out)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path,
                           env={**os.environ, "RADAR_DESKTOP_HOME": str(isolated_home)})
     assert done.returncode == 0, done.stderr
     row = json.loads(out.read_text())
     assert row["good_images"] == 6 and row["defects_flagged"] >= 1
+    assert len(row["outline"]) == 2  # --share 0: the profile's own levels, regions not cut at a share of their peak
     # the app outlines flagged images only: what good images show is a part of what they would show
     assert row["good_regions_shown_per_image"] <= row["good_regions_if_all_outlined_per_image"]
     assert row["defects_with_region"] >= row["defects_exactly_one"] and 0.0 <= row["pixel_recall"] <= 1.0
