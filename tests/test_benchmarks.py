@@ -1,10 +1,12 @@
 """The benchmarks run end to end on synthetic data and a tiny model (numbers are for benchmarks, not asserted here)."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,3 +116,17 @@ def test_history_benchmark_times_inserts_and_filtered_pages(tmp_path):
     assert row["queries"]["profile + REVIEW/NOK + 3 months"]["median_ms"] > 0
     assert row["queries"]["count, no filter"]["rows"] == 1200  # the filled rows and the writer's
     assert set(report["durability"]) == {"FULL", "NORMAL"} and "name substring, rare" in done.stdout
+
+
+def test_paired_auroc_tells_a_separating_scorer_from_a_random_one(tmp_path):
+    rng = np.random.default_rng(0)
+    names = [f"good/{i}.png" for i in range(30)] + [f"crack/{i}.png" for i in range(30)]
+    separating = {n: float(i) for i, n in enumerate(names)}  # every defect above every good image
+    random = {n: float(v) for n, v in zip(names, rng.normal(size=len(names)))}
+    run = tmp_path / "accuracy.json"
+    run.write_text(json.dumps({"rows": [{"scorer": "a", "test_scores": separating}, {"scorer": "b", "test_scores": random}]}))
+    command = [sys.executable, str(ROOT / "benchmarks" / "paired_auroc.py"), str(run), "a", "b", "--resamples", "200"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    difference, low = (float(v) for v in re.search(r"AUROC ([+-][\d.]+), 95% interval \[([+-][\d.]+),", done.stdout).groups())
+    assert difference > 0.2 and low > 0.0 and "30 good, 30 defective" in done.stdout
