@@ -56,7 +56,7 @@ def test_reviewed_good_images_join_the_held_back_set_and_set_new_thresholds(demo
     assert result.added == tuple(str(p) for p in paths[:3])
     assert dict(result.skipped) == {str(paths[3]): "no longer there",
                                     str(paths[4]): "changed since it was reviewed (SHA-256 differs)"}
-    assert result.thresholds[0][0] == after.default_scorer == "features"
+    assert result.thresholds[0][0] == after.default_scorer == "fused"
     model = after.load_model(torch_threads.device("cpu"))
     for name, old, new in result.thresholds:
         entry, scorer = after.scorers[name], after.load_scorer(name)
@@ -70,11 +70,11 @@ def test_reviewed_good_images_join_the_held_back_set_and_set_new_thresholds(demo
         assert entry.thresholds == new == scorer.thresholds_for(np.asarray(entry.good_scores)) != old
     event = after.history[-1]
     assert event["event"] == EVENT
-    assert event["detail"].startswith("3 reviewed-good images added to the held-back set (2 missing or changed, skipped); features REVIEW > ")
+    assert event["detail"].startswith("3 reviewed-good images added to the held-back set (2 missing or changed, skipped); fused REVIEW > ")
     assert "→" in event["detail"] and "recon unchanged" in event["detail"]
     assert [i["sha256"] for i in after.training[ADDED_KEY]] == [i.sha256 for i in images[:3]]
     assert "3 reviewed-good images added" in profile_summary(after) and result.describe().startswith(
-        f"Profile {demo.name} recalibrated with 3 reviewed-good images (2 skipped: missing or changed): features ")
+        f"Profile {demo.name} recalibrated with 3 reviewed-good images (2 skipped: missing or changed): fused ")
 
     assert not_yet_added(after, images) == images[3:]  # those added are not offered again
     with pytest.raises(ProfileError, match="already holds every one"):
