@@ -142,3 +142,12 @@ def test_a_strong_defect_is_outlined_where_it_reaches_half_its_peak_not_over_its
     assert measure_regions(faint, OutlineLevels(1.0, 1.5, 0.5)) == measure_regions(faint, OutlineLevels(1.0, 1.5))
     assert OutlineLevels(1.0, 2.0, 0.5).to_list() == [1.0, 2.0, 0.5] and OutlineLevels(1.0, 2.0).to_list() == [1.0, 2.0]
     assert OutlineLevels(*OutlineLevels(1.0, 2.0, 0.5).to_list()) == OutlineLevels(1.0, 2.0, 0.5)
+
+
+def test_a_part_the_half_peak_cut_splits_stays_one_region():
+    yy, xx = np.mgrid[0:60, 0:120]
+    two_bumps = sum(40.0 * np.exp(-((xx - cx) ** 2 + (yy - 30.0) ** 2) / (2 * 6.0**2)) for cx in (35.0, 85.0))
+    anomaly_map = (two_bumps + 2.0).astype(np.float32)  # joined above the low level, apart above half the peak
+    (region,) = measure_regions(anomaly_map, OutlineLevels(low=1.0, high=5.0, share=0.5))
+    assert region.bbox[0] < 35 < 85 < region.bbox[0] + region.bbox[2]  # both bumps, one defect
+    assert region.area_px < 0.25 * anomaly_map.size

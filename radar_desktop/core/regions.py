@@ -127,12 +127,12 @@ def outline_labels(anomaly_map: np.ndarray, levels: OutlineLevels, inspected: np
 
 
 def trimmed_to_share_of_peak(anomaly_map: np.ndarray, labels: np.ndarray, count: int, share: float) -> np.ndarray:
-    """``labels`` (1..count) with each part kept only where the map reaches ``share`` of the part's peak,
-    relabelled: a part the cut splits becomes several."""
+    """``labels`` (1..count) with each part kept only where the map reaches ``share`` of the part's peak.
+    A part the cut splits stays one region: one defect, outlined where it is strong (on MTD, splitting
+    them made 'exactly one region per flagged defect' 0.60 instead of 0.73)."""
     peaks = ndimage.maximum(anomaly_map, labels, index=np.arange(1, count + 1))
     cut = np.concatenate([[np.inf], share * np.asarray(peaks, dtype=np.float64)])[labels]
-    trimmed, _ = ndimage.label((labels > 0) & (anomaly_map >= cut), structure=EIGHT_CONNECTED)
-    return trimmed
+    return np.where(anomaly_map >= cut, labels, 0)
 
 
 def measure_regions(
