@@ -139,7 +139,7 @@ class FeatureScorer(Scorer):
 
     name = "features"
     label = "memory bank"
-    description = "multi-scale attention-block features vs a memory bank of good features"
+    description = "distance of each location's features (the encoder's, or the U-Net's blocks) to a memory bank of good ones"
     reads_features = True
     reads_noise = False
 
