@@ -15,14 +15,17 @@ baseline (``pixels``: nearest neighbour of raw 8x8 pixel patches, mean removed),
 (``segment`` on an untrained U-Net). The U-Net and the ``segment`` head share the budget as the app
 shares it (``TrainConfig.head_share``). Image AUROC, pixel AUROC, AUPRO (to 30% FPR), recall and the
 share of good test images rejected at the calibrated REVIEW (5%) and NOK (1%) thresholds, F1 there,
-the F1-optimal threshold, and time. Prints a table and writes JSON.
+the F1-optimal threshold, and time. Training, the memory bank and calibration see camera re-renderings
+of the good images as the app's profiles do (``--camera-variation``); for the default scorer the shares
+of good test images above NOK and REVIEW are also measured with the images re-saved as JPEG quality 75
+and blurred by a 1-px Gaussian, next to the promised rates. Prints a table and writes JSON.
 
 Test images are split by name, per class, into a fixed tuning half and a report half
 (``tuning_and_report_halves``): tune methods with ``--half tuning``, publish ``--half report`` (the default).
 
     python benchmarks/accuracy.py ../shared/data/mtd [more folders] [--minutes 15 | --steps N]
         [--device auto] [--spaces encoder,pixel] [--config model.json] [--half report|tuning|all]
-        [--recon-limit N] [--json accuracy.json]
+        [--recon-limit N] [--camera-variation shift,blur,light,noise,jpeg|none] [--json accuracy.json]
 """
 
 from __future__ import annotations
@@ -38,7 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+from radar_desktop.core.calibration import NOK_FALSE_REJECT_RATE, REVIEW_FALSE_REJECT_RATE  # noqa: E402
 from radar_desktop.engine.scorers import FeatureScorer  # noqa: E402
+from radar_desktop.sources.camera_variation import PARTS as CAMERA_PARTS, CameraVariation  # noqa: E402
 
 PIXEL_PATCH = 8
 
@@ -93,25 +98,30 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
     from radar_desktop.profiles.builder import evenly_spaced, load_good_images
 
     config = ModelConfig.load(args.config) if args.config and space == "pixel" else default_config(space)
-    settings = TrainConfig(max_steps=args.steps, max_seconds=None) if args.steps else TrainConfig(max_seconds=60 * args.minutes)
+    budget = {"max_steps": args.steps, "max_seconds": None} if args.steps else {"max_seconds": 60 * args.minutes}
+    settings = TrainConfig(**budget, variation=args.camera_variation)
     names = scorers_for(space)
     good = load_good_images(dataset / "train" / "good", config, settings.holdout_every)
     settings = settings.for_space(space, len(good.train_names))
+    variation = settings.camera_variation()
+    learnt = good.train.with_variation(variation, settings.training_renderings, seed=1)
     bank = good.train.subset(evenly_spaced(len(good.train_names), settings.bank_images))
+    bank = bank.with_variation(variation, settings.training_renderings, seed=2)
+    held_back = good.held_back.with_variation(variation, settings.calibration_renderings, seed=3)
     with progress_bar(f"train {space}") as progress:
-        model, report = train(config, good.train.pixels, settings.unet_budget(), device, progress=progress)
+        model, report = train(config, learnt.pixels, settings.unet_budget(), device, progress=progress)
     print(f"{dataset.name}, {space}: {report.steps} steps in {report.seconds:.0f} s, final loss {report.final_loss:.4f}", file=sys.stderr)
 
     single = [profile_scorer(n, settings, space) for n in names if n != "recon"] + ([PixelPatchScorer()] if space == "pixel" else [])
     recon = profile_scorer("recon", settings, space)
     with progress_bar("fit") as progress:
-        calibrations = fit_scorers(model, single + [recon], bank, good.held_back, progress=progress)
+        calibrations = fit_scorers(model, single + [recon], bank, held_back, progress=progress)
     # the control: the space's own diffusion scorer on a model that never trained (features stay frozen)
     control_name = "segment" if space == "pixel" else "radar"
-    control_model = untrained(config, good.train.pixels, device)
+    control_model = untrained(config, learnt.pixels, device)
     control = profile_scorer(control_name, settings, space)
     with progress_bar("fit control") as progress:
-        calibrations["untrained"] = fit_scorers(control_model, [control], bank, good.held_back, progress=progress)[control_name]
+        calibrations["untrained"] = fit_scorers(control_model, [control], bank, held_back, progress=progress)[control_name]
 
     thresholds = {name: c.thresholds for name, c in calibrations.items()}
     with progress_bar("evaluate") as progress:
@@ -135,7 +145,40 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
         row.update(dataset=dataset.name, space=space, half=args.half, train_steps=report.steps, train_seconds=round(report.seconds, 1))
     print(f"{dataset.name}, {space} space, {args.half} half ({report.steps} training steps; recon on {len(recon_items)} of {len(items)} test images)")
     print(format_table(shown))
+    default_scorer = next(s for s in single if s.name == default)
+    with progress_bar("camera check") as progress:
+        camera = camera_check(model, default_scorer, thresholds[default], items, progress)
+    print(f"good test images above NOK / REVIEW with {default} (promised at most {NOK_FALSE_REJECT_RATE:g} / "
+          f"{REVIEW_FALSE_REJECT_RATE:g}): " + ", ".join(f"{k} {v[0]:.3f} / {v[1]:.3f}" for k, v in camera.items()))
+    rows[[s.name for s in single].index(default)]["camera_check"] = camera
     return rows
+
+
+def camera_check(model, scorer, thresholds, items, progress) -> dict[str, tuple[float, float]]:
+    """Shares of good test images above NOK and REVIEW as stored, re-saved as JPEG quality 75 (a webcam's
+    MJPG stream), and blurred by a 1-px Gaussian (a lens slightly out of focus)."""
+    import cv2
+    import numpy as np
+
+    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.sources.images import read_image
+
+    def jpeg(image: np.ndarray) -> np.ndarray:
+        _, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 75])
+        return cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED).reshape(image.shape)
+
+    renderings = {"as stored": lambda image: image, "JPEG 75": jpeg,
+                  "blur 1 px": lambda image: cv2.GaussianBlur(image, (0, 0), 1.0).reshape(image.shape)}
+    good = [item for item in items if not item.is_anomalous]
+    stored = [np.round(read_image(item.path, model.config.channels) * 255).astype(np.uint8) for item in good]
+    inspector = Inspector(model, scorer, thresholds)
+    shares = {}
+    for done, (name, render) in enumerate(renderings.items()):
+        images = [render(image).astype(np.float32) / 255.0 for image in stored]
+        scores = np.array([r.score for r in inspector.inspect(images, [str(item.path) for item in good])])
+        shares[name] = (float(np.mean(scores > thresholds.nok)), float(np.mean(scores > thresholds.review)))
+        progress((done + 1) / len(renderings), name)
+    return shares
 
 
 def _row(result, calibration, description: str, images: int) -> dict:
@@ -157,6 +200,9 @@ def main() -> None:
     parser.add_argument("--half", choices=("report", "tuning", "all"), default="report", help="which test images to measure")
     parser.add_argument("--recon-limit", type=int, help="evaluate recon on this many evenly spaced test images")
     parser.add_argument("--json", type=Path, default=Path("accuracy.json"))
+    parser.add_argument("--camera-variation", default=",".join(CAMERA_PARTS), metavar="PARTS",
+                        type=lambda v: CameraVariation.only(v).parts,
+                        help="camera re-renderings training and calibration see, as the app's train takes them (default all)")
     args = parser.parse_args()
 
     from dataclasses import asdict
@@ -172,6 +218,7 @@ def main() -> None:
         "device": describe_device(device),
         "budget": {"minutes": None if args.steps else args.minutes, "steps": args.steps},
         "models": {space: asdict(pixel if space == "pixel" else default_config(space)) for space in args.spaces},
+        "camera_variation": list(args.camera_variation),
         "recon_limit": args.recon_limit,
         "seconds": round(time.perf_counter() - began, 1),
         "rows": rows,

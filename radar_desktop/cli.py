@@ -12,8 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from radar_desktop.core.atomic import WriteError, check_writable
+from radar_desktop.core.calibration import NOK_FALSE_REJECT_RATE, REVIEW_FALSE_REJECT_RATE
 from radar_desktop.core.cancel import CancelToken, Cancelled, ProgressFn
 from radar_desktop.core.quantities import score_text
+from radar_desktop.sources.camera_variation import PARTS as CAMERA_PARTS, CameraVariation
 
 EXIT_INTERRUPTED = 130
 
@@ -23,6 +25,15 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     train = subparsers.add_parser("train", help="train and calibrate a profile from a folder of good images")
     train.add_argument("--images", required=True, type=Path, help="folder of good (defect-free) images")
     train.add_argument("--name", required=True, help="name of the profile to create")
+    train.add_argument(
+        "--held-back", type=Path,
+        help="folder of good images from another session or day to calibrate on (default: one in five of --images)",
+    )
+    train.add_argument(
+        "--camera-variation", default=",".join(CAMERA_PARTS), metavar="PARTS",
+        help=f"camera re-renderings training and calibration see, comma-separated from {','.join(CAMERA_PARTS)}, "
+        "or none (default: all)",
+    )
     budget = train.add_mutually_exclusive_group()
     budget.add_argument("--minutes", type=float, help="training time budget (default 15)")
     budget.add_argument("--steps", type=int, help="training step budget")
@@ -190,12 +201,14 @@ def _train(args: argparse.Namespace) -> int:
     from radar_desktop.engine.device import resolve_device
     from radar_desktop.engine.scorers import DEFAULT_SCORERS
     from radar_desktop.profiles.builder import build_profile
+    from radar_desktop.profiles.promises import promise_lines
 
     if args.steps is not None:
         budget = {"max_steps": args.steps, "max_seconds": None}
     else:
         budget = {"max_seconds": 60.0 * (args.minutes or 15.0)}
-    settings = TrainConfig(**budget, batch_size=args.batch_size, bank_size=args.bank_size)
+    variation = CameraVariation.only(args.camera_variation).parts
+    settings = TrainConfig(**budget, batch_size=args.batch_size, bank_size=args.bank_size, variation=variation)
     device = resolve_device(args.device)
     cancel = CancelToken()
     config = _model_config(args)
@@ -208,6 +221,7 @@ def _train(args: argparse.Namespace) -> int:
                 train_config=settings,
                 device=device,
                 default_scorer=args.scorer or DEFAULT_SCORERS[config.space],
+                held_back=args.held_back,
                 replace=args.replace,
                 selftest=not args.no_selftest,
                 cancel=cancel,
@@ -224,6 +238,7 @@ def _train(args: argparse.Namespace) -> int:
         f"scorer {profile.entry().made_of(profile.default_scorer)}, thresholds REVIEW > {score_text(th.review)}, "
         f"NOK > {score_text(th.nok)}; hash {profile.content_hash[:12]}"
     )
+    print("\n".join(promise_lines(profile)))
     if profile.selftest:
         from radar_desktop.engine.selftest import selftest_table
 
@@ -447,6 +462,7 @@ class _ScanRun:
         """What the report says about this run."""
         from radar_desktop.engine.model import model_record
         from radar_desktop.history.drift import report_drift
+        from radar_desktop.profiles.promises import promise_lines
         from radar_desktop.reports.session import SessionInfo
 
         return SessionInfo(
@@ -463,6 +479,7 @@ class _ScanRun:
             drift=report_drift(self.profile.name, self.scorer, path=self.history.path),
             scorer_parts=tuple(self.calibration.parts),
             read_scale=self.calibration.read_scale,
+            promise=promise_lines(self.profile, self.scorer),
         )
 
 
@@ -667,4 +684,6 @@ def format_table(results) -> str:
             f"{v['recall']:>5.2f}/{t['recall']:<4.2f} {v['false_reject_rate']:>7.2f}/{t['false_reject_rate']:<4.2f} "
             f"{t['f1']:>5.2f} {r.best_f1['f1']:>7.2f} {r.ms_per_image:>8.1f}"
         )
+    lines.append(f"good rej: share of good test images above REVIEW / NOK; the thresholds promise at most "
+                 f"{REVIEW_FALSE_REJECT_RATE:g} / {NOK_FALSE_REJECT_RATE:g}")
     return "\n".join(lines)

@@ -17,6 +17,7 @@ from radar_desktop.engine.encoder import ENCODER_NAME  # noqa: E402
 from radar_desktop.gui.calibration_wizard import CalibrationWizard  # noqa: E402
 from radar_desktop.profiles.builder import save_prepared  # noqa: E402
 from radar_desktop.profiles.store import open_profile  # noqa: E402
+from tests.test_frame_format import write_video  # noqa: E402
 
 # long enough to cancel midway; the tiny model does ~20 steps a second; the head needs ~60 steps to
 # separate the defect examples (at 30 it had not)
@@ -40,7 +41,7 @@ def next_page(wizard, qtbot, expected) -> None:
     assert wizard.currentPage() is expected
 
 
-def test_the_whole_wizard_with_cancel_and_resume_makes_a_working_profile(wizard, qtbot, dataset, window):
+def test_the_whole_wizard_with_cancel_and_resume_makes_a_working_profile(wizard, qtbot, dataset, window, tmp_path):
     wizard.name_page.name.setText("tiny")  # taken by the window's profile
     assert not wizard.name_page.isComplete() and "already exists" in wizard.name_page.problem.text()
     wizard.name_page.name.setText("Bracket B7")
@@ -49,6 +50,14 @@ def test_the_whole_wizard_with_cancel_and_resume_makes_a_working_profile(wizard,
 
     wizard.good_page.folder.setText(str(dataset / "train" / "good"))
     assert wizard.good_page.isComplete() and "16 readable images" in wizard.good_page.summary.text()
+    next_page(wizard, qtbot, wizard.production_page)
+    production = wizard.production_page
+    assert "3 held-back images" in production.promise_label.text() and "capture 296 more" in production.promise_label.text()
+    production.camera.setText(str(write_video(tmp_path / "line.avi", "MJPG")))
+    production.check_button.click()
+    assert "the camera delivers MJPG frames" in production.format_label.text()
+    production.folder.setText(str(dataset / "test" / "good"))  # another session's good parts
+    assert "6 held-back images" in production.promise_label.text() and production.isComplete()
     next_page(wizard, qtbot, wizard.defects_page)
     wizard.defects_page.folder.setText(str(dataset / "test" / "defect"))
     assert "6 defect images" in wizard.defects_page.summary.text()
@@ -83,12 +92,13 @@ def test_the_whole_wizard_with_cancel_and_resume_makes_a_working_profile(wizard,
     thresholds = wizard.threshold_page
     assert thresholds.good.size >= 2 and thresholds.defects.size == 6
     assert "Defect examples caught" in thresholds.readout.text() and "95 % confidence" in thresholds.readout.text()
+    assert "6 images cannot show 1.0 %: 299 or more are needed" in thresholds.readout.text()
     thresholds.target.setValue(50.0)
     thresholds.apply_target.click()
     expected = threshold_for_false_reject_rate(thresholds.good, 0.5)
     assert thresholds.thresholds().nok == pytest.approx(expected)
     next_page(wizard, qtbot, wizard.summary_page)
-    assert "Bracket B7" in wizard.summary_page.text.text()
+    assert "Bracket B7" in wizard.summary_page.text.text() and "NOK: at most 50 % of good parts promised" in wizard.summary_page.text.text()
     summary = wizard.summary_page
     assert "Ignore regions under 0.05 mm²" in summary.text.text() and "an inspection mask" in summary.text.text()
     assert set(summary.pod_plot.fits) == {"disc_dark", "disc_bright", "stroke_dark", "stroke_bright"}
@@ -99,6 +109,9 @@ def test_the_whole_wizard_with_cancel_and_resume_makes_a_working_profile(wizard,
     profile = open_profile("Bracket B7")
     assert profile.content_hash == saved.content_hash and profile.notes == "line 2, ring light"
     assert profile.thresholds().nok == pytest.approx(expected)
+    assert profile.training["held_back_folder"] == str((dataset / "test" / "good").resolve())
+    assert len(profile.training["held_back_images"]) == 6 and len(profile.training["train_images"]) == 16
+    assert profile.training["false_reject_targets"]["nok"] == pytest.approx(0.5)
     assert len(profile.entry().defect_scores) == 6
     assert [e["event"] for e in profile.history] == ["created", "thresholds set"]
     assert profile.selftest["nok"] == pytest.approx(expected)  # refitted at the threshold chosen in the wizard
@@ -118,6 +131,7 @@ def test_the_wizard_makes_an_encoder_space_profile_by_default_settings(window, q
     wizard.name_page.name.setText("Encoded E1")
     next_page(wizard, qtbot, wizard.good_page)
     wizard.good_page.folder.setText(str(dataset / "train" / "good"))
+    next_page(wizard, qtbot, wizard.production_page)
     next_page(wizard, qtbot, wizard.defects_page)
     wizard.defects_page.folder.setText(str(dataset / "test" / "defect"))
     next_page(wizard, qtbot, wizard.scale_page)

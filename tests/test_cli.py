@@ -22,10 +22,16 @@ def test_version(capsys):
 def test_train_scan_evaluate_end_to_end(dataset, tiny_config_file, tmp_path, capsys, torch_threads):
     status = main(
         ["train", "--images", str(dataset / "train" / "good"), "--name", "Tile A", "--steps", "150",
-         "--config", str(tiny_config_file), "--batch-size", "32", "--device", "cpu"]
+         "--config", str(tiny_config_file), "--batch-size", "32", "--device", "cpu", "--camera-variation", "jpeg,blur"]
     )
     assert status == 0
     assert "profile 'Tile A' saved: 150 steps" in capsys.readouterr().out
+    from radar_desktop.profiles.store import open_profile
+
+    assert open_profile("Tile A").training["camera_variation"] == {
+        "parts": ["jpeg", "blur"], "training_renderings": 2, "calibration_renderings": 2}
+    assert main(["train", "--images", str(dataset / "train" / "good"), "--name", "x", "--camera-variation", "focus"]) == 1
+    assert "unknown camera variation focus; choose from shift, blur, light, noise, jpeg" in capsys.readouterr().err
 
     scan_dir = tmp_path / "scan"
     scan_dir.mkdir()
@@ -71,11 +77,14 @@ def test_train_in_the_encoder_space_by_default_and_report_it(dataset, tmp_path, 
     from radar_desktop.engine.encoder import WEIGHTS_SHA256
 
     assert main(["train", "--images", str(dataset / "train" / "good"), "--name", "Encoded", "--steps", "40",
-                 "--image-size", "64", "--batch-size", "8", "--device", "cpu"]) == 0
-    assert "scorer fused (memory bank + RADAR step)" in capsys.readouterr().out
+                 "--image-size", "64", "--batch-size", "8", "--device", "cpu", "--held-back", str(dataset / "test" / "good")]) == 0
+    trained = capsys.readouterr().out
+    assert "scorer fused (memory bank + RADAR step)" in trained
+    assert "NOK: at most 1.0 % of good parts promised" in trained and "6 images cannot show 1.0 %" in trained
     assert main(["profiles", "show", "Encoded"]) == 0
     shown = capsys.readouterr().out
     assert "encoder: efficientnet-lite0 blocks 4, 10" in shown and WEIGHTS_SHA256 in shown
+    assert "16 for training, 6 held back" in shown and "promise       REVIEW: at most 5.0 % of good parts" in shown
     out_json = tmp_path / "eval.json"
     assert main(["evaluate", "--profile", "Encoded", "--dataset", str(dataset), "--json", str(out_json), "--scorer", "all"]) == 0
     report = json.loads(out_json.read_text())
@@ -88,6 +97,7 @@ def test_train_in_the_encoder_space_by_default_and_report_it(dataset, tmp_path, 
     sidecar = json.loads(pdf.with_suffix(".json").read_text())
     assert sidecar["session"]["model"]["encoder_weights_sha256"] == WEIGHTS_SHA256
     assert sidecar["session"]["scorer_parts"] == ["memory bank", "RADAR step"] and sidecar["session"]["read_scale"]
+    assert sidecar["session"]["promise"][0].startswith("NOK: at most 1.0 % of good parts promised; ")
     assert all(set(entry["parts"]) == {"memory bank", "RADAR step"} for entry in sidecar["entries"])
 
 

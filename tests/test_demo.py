@@ -136,3 +136,35 @@ def test_smoke_test_flag_also_loads_the_window_modules(capsys):
 def test_bundle_root_is_the_source_tree_when_not_frozen():
     assert (bundle_root() / "pyproject.toml").is_file()
     assert Path(demo_profile_folder(), "profile.json").is_file()
+
+
+def test_demo_good_samples_stay_ok_and_defects_nok_through_a_webcam_stream_jpeg_and_a_soft_focus(torch_threads, tmp_path):
+    """As a camera delivers them: JPEG quality 75, an MJPG video (a USB webcam's stream), a 1-px Gaussian blur."""
+    from radar_desktop.engine.inspection import Inspector
+
+    profile = load_verified(demo_profile_folder())
+    model = profile.load_model(torch_threads.device("cpu"))
+    inspector = Inspector(model, profile.load_scorer(), profile.thresholds())
+    paths = list_images(samples_folder())
+    stored = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p in paths]
+
+    def jpeg(image):
+        return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 75])[1], cv2.IMREAD_GRAYSCALE)
+
+    video = tmp_path / "line.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 5, (256, 256))
+    for image in stored:
+        writer.write(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR))
+    writer.release()
+    capture, streamed = cv2.VideoCapture(str(video)), []
+    while (frame := capture.read()[1]) is not None:
+        streamed.append(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+    capture.release()
+    assert len(streamed) == len(stored)
+    renderings = {"JPEG 75": [jpeg(i) for i in stored], "MJPG": streamed,
+                  "blur 1 px": [cv2.GaussianBlur(i, (0, 0), 1.0) for i in stored]}
+    for name, images in renderings.items():
+        results = inspector.inspect([i.astype(np.float32)[:, :, None] / 255.0 for i in images], [str(p) for p in paths])
+        verdicts = {p.stem: r.verdict.value for p, r in zip(paths, results)}
+        assert all(v == "OK" for n, v in verdicts.items() if n.endswith("good")), (name, verdicts)
+        assert all(v == "NOK" for n, v in verdicts.items() if not n.endswith("good")), (name, verdicts)

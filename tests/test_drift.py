@@ -128,3 +128,22 @@ def test_the_summary_counts_signals_of_the_same_minute_once():
     summary = signal_summary({"epochs": epochs, "signals": signals})
     assert summary == "6 signals: rule 4 at 07:52 (×5), rule 1 at 08:02"
     assert signal_summary({"epochs": epochs, "signals": []}) == "no signals"
+
+
+def test_reviewed_good_parts_flagged_above_the_promise_mark_it_broken_in_the_record_and_the_report(tmp_path):
+    from tests.drift_history import drifting_scores, review_flagged_as_good
+
+    path = tmp_path / "history.sqlite3"
+    profile = calibrated_profile()
+    fill_history(path, profile, drifting_scores(400, drift_from=200, seed=1) + np.r_[np.zeros(200), np.full(200, 0.04)])
+    assert review_flagged_as_good(path, profile.name) > 20
+    with HistoryDatabase(path) as database:
+        record = drift_record(database, profile)
+        promise = record["promise"]
+        assert promise["broken_now"] and min(promise["broken"]) >= 200
+        assert promise["message"].startswith("False-reject promise broken:") and "Recalibrate" in promise["message"]
+        newest = drift_record(database, profile, last=150)  # a shorter span still sees it
+    assert newest["promise"]["broken_now"]
+    with HistoryDatabase(path) as database:
+        database_rows = database.scores_over_time(profile.name)
+    assert set(database_rows.decisions) == {"", "OK"}

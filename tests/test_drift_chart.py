@@ -41,7 +41,11 @@ def test_a_drift_is_charted_and_its_signals_named(chart, qtbot):
     assert _shown(widget) == {"OK": 59, "REVIEW": 0, "NOK": 1}
     flagged = [10, *range(DRIFT_FROM + 3, 60)]
     np.testing.assert_array_equal(widget.rings.data["x"], np.asarray(widget.record["epochs"])[flagged])
-    status = widget.status.text()
+    status, promise = widget.status.text().split("\n")
+    assert promise == (
+        "False-reject promise kept: 0 of 59 good parts flagged (0.0 %), 0 rejected NOK (0.0 %) in the last 60 "
+        "inspections; 1 flagged part not reviewed yet."
+    )
     assert status.startswith("60 inspections of Tile A since 2026-11-30; 18 signals: ")
     assert status.endswith("rule 3 and rule 4 at 09:58 …")
     assert widget.plot.getAxis("left").labelText == "image score"
@@ -71,3 +75,40 @@ def test_a_calibration_without_spread_is_named_in_the_status_line(chart):
     widget.set_profiles([profile])
     assert widget.status.text().startswith("Cannot chart Tile A: control limits need calibration scores that vary")
     assert widget.record == {} and _shown(widget)["OK"] == 0
+
+
+def test_a_broken_false_reject_promise_is_shaded_and_named_with_what_to_do(chart):
+    from tests.drift_history import drifting_scores, review_flagged_as_good
+
+    widget, path = chart
+    profile = calibrated_profile()
+    fill_history(path, profile, drifting_scores(400, drift_from=200, seed=1) + np.r_[np.zeros(200), np.full(200, 0.04)])
+    widget.set_profiles([profile])
+    assert not widget.broken_regions and "False-reject promise kept" in widget.status.text()
+    review_flagged_as_good(path, profile.name)
+    widget.refresh()
+    assert len(widget.broken_regions) >= 1
+    first, _ = widget.broken_regions[0].getRegion()
+    assert first >= widget.record["epochs"][200]
+    assert "False-reject promise broken" in widget.status.text() and "Recalibrate" in widget.status.text()
+
+
+def test_the_history_tab_warns_while_filtered_on_a_profile_that_breaks_its_promise(qtbot, tiny_profile):
+    from radar_desktop.gui.history_view import HistoryWidget
+    from radar_desktop.history.database import default_path
+    from tests.drift_history import drifting_scores, review_flagged_as_good
+
+    path = default_path()
+    fill_history(path, tiny_profile, drifting_scores(300, drift_from=100, seed=2) + np.r_[np.zeros(100), np.full(200, 0.05)])
+    widget = HistoryWidget(path, operator=lambda: "ann", ask_report=lambda *args: None)
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.refresh()
+    widget.show_profile(tiny_profile.name)
+    assert widget.promise.isHidden()  # flagged, but nobody has said they were good
+    review_flagged_as_good(path, tiny_profile.name)
+    widget.refresh()
+    assert widget.promise.isVisible() and widget.promise.text().startswith("False-reject promise broken:")
+    widget.show_profile(None)
+    assert widget.promise.isHidden()
+    widget.close_database()

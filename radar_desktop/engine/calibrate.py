@@ -15,6 +15,7 @@ from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import Placement
 from radar_desktop.engine.scorer_base import Calibration, Scorer
 from radar_desktop.engine.single_step import ForwardOutput
+from radar_desktop.sources.camera_variation import CameraVariation
 
 
 #: Good training images shown again to scorers that learn good maps near the edges: the statistics of
@@ -36,6 +37,18 @@ class WorkingImages:
 
     def subset(self, indices: list[int]) -> "WorkingImages":
         return WorkingImages(self.pixels[indices], tuple(self.placements[i] for i in indices))
+
+    def with_variation(self, variation: CameraVariation, copies: int, seed: int = 0) -> "WorkingImages":
+        """These images followed by ``copies`` re-renderings of each (:class:`CameraVariation`), seeded."""
+        if copies <= 0 or not variation.parts:
+            return self
+        rng = np.random.default_rng(seed)
+        varied = [
+            variation.render(image.transpose(1, 2, 0), rng).transpose(2, 0, 1)
+            for _ in range(copies)
+            for image in self.pixels
+        ]
+        return WorkingImages(np.concatenate([self.pixels, np.stack(varied)]), self.placements * (copies + 1))
 
 
 def fit_scorers(

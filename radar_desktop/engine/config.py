@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+from radar_desktop.sources.camera_variation import PARTS as CAMERA_PARTS, CameraVariation
+
 RESIZE_MODES = ("fit", "stretch")
 #: ``pixel``: the paper's U-Net on image patches; ``encoder``: a denoiser of a frozen pretrained encoder's features.
 SPACES = ("pixel", "encoder")
@@ -169,6 +171,12 @@ class TrainConfig:
     bank_size: int = 8192  # feature vectors kept in the features scorer's memory bank (4 bytes x width each)
     bank_dims: int | None = None  # principal directions the bank compares in (None: the space's default)
     head_share: float = 1 / 3  # share of a time budget that trains the segment scorer's defect head
+    # camera re-renderings (sources.camera_variation) of each good image the model, memory bank and edge
+    # statistics learn from, and of each held-back image calibration scores: production frames differ
+    # from calibration-day files in framing, focus, light, noise and compression (docs/METHOD_NOTES.md)
+    variation: tuple[str, ...] = CAMERA_PARTS
+    training_renderings: int = 2
+    calibration_renderings: int = 2
 
     def for_space(self, space: str, train_images: int | None = None) -> "TrainConfig":
         """These settings with the space's defaults filled in: its bank sampling (spread over
@@ -186,6 +194,9 @@ class TrainConfig:
             bank_dims=self.bank_dims or SPACE_BANK_DIMS[space],
             head_share=head_share,
         )
+
+    def camera_variation(self) -> CameraVariation:
+        return CameraVariation.only(self.variation)
 
     def unet_budget(self) -> "TrainConfig":
         """The budget left for the U-Net once the defect head has its share of the time."""

@@ -19,7 +19,6 @@ from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -37,21 +36,25 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from radar_desktop.core.calibration import false_reject_rate, false_reject_upper_bound, threshold_for_false_reject_rate
+from radar_desktop.core.calibration import REVIEW_FALSE_REJECT_RATE, threshold_for_false_reject_rate
 from radar_desktop.core.acceptance import AcceptanceRules
 from radar_desktop.core.metrics import best_f1_threshold
 from radar_desktop.core.pod import SHAPE_LABELS, PodFit
+from radar_desktop.core.promise import Promise, threshold_promises
 from radar_desktop.core.quantities import score_text
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.config import ModelConfig, TrainConfig, default_config
 from radar_desktop.gui.acceptance_rules import AcceptanceRulesWidget
+from radar_desktop.gui.folder_row import folder_row
 from radar_desktop.engine.selftest import refit_record
 from radar_desktop.gui.mask_editor import MaskEditorWidget
 from radar_desktop.gui.pod_plot import PodPlotWidget
+from radar_desktop.gui.production_page import ProductionImagesPage
 from radar_desktop.gui.scale_editor import ScaleWidget
 from radar_desktop.profiles.folder_check import FolderCheck, check_good_folder, sizing_plan
 from radar_desktop.profiles.paths import data_home
 from radar_desktop.profiles.profile import ProfileError, check_name
+from radar_desktop.profiles.promises import TARGETS_KEY
 from radar_desktop.profiles.store import profile_path
 from radar_desktop.profiles.summary import space_line
 from radar_desktop.sources.images import ImageReadError, list_images, read_image
@@ -62,17 +65,6 @@ BUDGETS = {
     "Thorough": TrainConfig(max_seconds=45 * 60.0),
 }
 CALIBRATION_S_PER_IMAGE = 0.6  # all scorers, one held-back image, on a 2-core CPU (measured on the demo)
-
-
-def folder_row(parent: QWidget, caption: str) -> tuple[QLineEdit, QHBoxLayout]:
-    """A folder path field with a Browse button."""
-    edit = QLineEdit()
-    browse = QPushButton("Browse…")
-    browse.clicked.connect(lambda: edit.setText(QFileDialog.getExistingDirectory(parent, caption, edit.text()) or edit.text()))
-    row = QHBoxLayout()
-    row.addWidget(edit, 1)
-    row.addWidget(browse)
-    return edit, row
 
 
 class NamePage(QWizardPage):
@@ -197,7 +189,7 @@ def thumbnail_icon(path: Path) -> QIcon:
 
 
 class DefectsPage(QWizardPage):
-    """Page 3: an optional folder of defect examples, only used to measure."""
+    """Page 4: an optional folder of defect examples, only used to measure."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -230,7 +222,7 @@ class DefectsPage(QWizardPage):
 
 
 class ScalePage(QWizardPage):
-    """Page 4: the physical scale (optional), measured on a reference image or typed."""
+    """Page 5: the physical scale (optional), measured on a reference image or typed."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -250,7 +242,7 @@ class ScalePage(QWizardPage):
 
 
 class InspectionAreaPage(QWizardPage):
-    """Page 5: where parts are inspected (the mask) and which regions are too small to fail a part."""
+    """Page 6: where parts are inspected (the mask) and which regions are too small to fail a part."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -276,7 +268,7 @@ class InspectionAreaPage(QWizardPage):
 
 
 class TrainingPage(QWizardPage):
-    """Page 6: budget, training on the engine worker with a live loss chart, cancel and resume."""
+    """Page 7: budget, training on the engine worker with a live loss chart, cancel and resume."""
 
     sig_train_requested = Signal(dict)
     """make_profile's settings for the engine worker."""
@@ -321,10 +313,10 @@ class TrainingPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802
         wizard: CalibrationWizard = self.wizard()
-        held_back = max(2, len(wizard.good_page.check.readable) // 5)
+        held_back = wizard.production_page.held_back_count()
         for name, config in self.budgets.items():
             budget = f"{config.max_seconds / 60:.0f} min" if config.max_seconds else f"{config.max_steps} steps"
-            calibration = held_back * CALIBRATION_S_PER_IMAGE
+            calibration = held_back * (1 + config.calibration_renderings) * CALIBRATION_S_PER_IMAGE
             self.estimates[name].setText(f"{name}: {budget} + about {calibration:.0f} s to calibrate")
 
     def settings(self) -> dict:
@@ -334,6 +326,7 @@ class TrainingPage(QWizardPage):
             "name": wizard.name_page.name.text().strip(),
             "notes": wizard.name_page.notes.toPlainText().strip(),
             "defects": wizard.defects_page.defects(),
+            "held_back": wizard.production_page.held_back_folder(),
             "inspection": wizard.area_page.inspection(),
             "mask": wizard.area_page.editor.mask(),
             "model_config": wizard.model_config,
@@ -378,7 +371,7 @@ class TrainingPage(QWizardPage):
 
 
 class ThresholdPage(QWizardPage):
-    """Page 7: thresholds on the score histogram, by dragging or from a target false-reject rate."""
+    """Page 8: thresholds on the score histogram, by dragging or from a target false-reject rate."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -451,15 +444,17 @@ class ThresholdPage(QWizardPage):
         best = best_f1_threshold(labels, np.concatenate([self.good, self.defects]))
         self.set_thresholds(Thresholds(review=min(float(self.review_line.value()), best.threshold), nok=best.threshold))
 
+    def promises(self) -> tuple[Promise, Promise]:
+        """What the lines promise now, on the held-back images (each counted once, however re-rendered)."""
+        thresholds = self.thresholds()
+        images = len(self.wizard().training_page.prepared.profile.training["held_back_images"])
+        return threshold_promises(self.good, thresholds.review, thresholds.nok, images, nok_rate=self.target.value() / 100)
+
     def _on_line_moved(self) -> None:
         thresholds = self.thresholds()
-        rejected = int(np.sum(self.good > thresholds.nok))
-        rate = false_reject_rate(self.good, thresholds.nok)
-        bound = false_reject_upper_bound(rejected, self.good.size)
         text = (
-            f"NOK &gt; <b>{score_text(thresholds.nok)}</b>, REVIEW &gt; <b>{score_text(thresholds.review)}</b>. "
-            f"Good parts rejected: <b>{rejected} of {self.good.size}</b> ({100 * rate:.1f} %); with 95 % "
-            f"confidence the true rate is below <b>{100 * bound:.1f} %</b> (more held-back images narrow this)."
+            f"NOK &gt; <b>{score_text(thresholds.nok)}</b>, REVIEW &gt; <b>{score_text(thresholds.review)}</b>.<br>"
+            + "<br>".join(escape(p.text()) for p in self.promises())
         )
         if self.defects.size:
             caught = float(np.mean(self.defects > thresholds.nok))
@@ -473,7 +468,7 @@ class ThresholdPage(QWizardPage):
 
 
 class SummaryPage(QWizardPage):
-    """Page 8: what Finish will save, and how small a synthetic defect the profile catches."""
+    """Page 9: what Finish will save, and how small a synthetic defect the profile catches."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -504,6 +499,7 @@ class SummaryPage(QWizardPage):
             f"{len(training['held_back_images'])} held back for calibration.<br>"
             f"Model space: {escape(space_line(training))}.<br>"
             f"Scorer {profile.default_scorer}: REVIEW &gt; {score_text(thresholds.review)}, NOK &gt; {score_text(thresholds.nok)}.<br>"
+            + "".join(f"{escape(p.text())}<br>" for p in wizard.threshold_page.promises()) +
             f"{escape(AcceptanceRules.from_inspection(wizard.area_page.inspection()).describe()).capitalize()}; "
             f"{'an inspection mask' if wizard.area_page.editor.mask() is not None else 'no inspection mask'}."
         )
@@ -534,7 +530,7 @@ class CalibrationWizard(QWizard):
     """Drives training on the app's engine worker; :meth:`result_profile` is what Finish returns."""
 
     def __init__(self, worker, parent: QWidget | None = None, *, budgets: dict[str, TrainConfig] | None = None,
-                 model_config: ModelConfig | None = None) -> None:
+                 model_config: ModelConfig | None = None, camera: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("New product profile")
         self.resize(900, 640)
@@ -542,13 +538,14 @@ class CalibrationWizard(QWizard):
         self.model_config = model_config or default_config()
         self.name_page = NamePage()
         self.good_page = GoodImagesPage()
+        self.production_page = ProductionImagesPage(camera)
         self.defects_page = DefectsPage()
         self.scale_page = ScalePage()
         self.area_page = InspectionAreaPage()
         self.training_page = TrainingPage(budgets or BUDGETS)
         self.threshold_page = ThresholdPage()
         self.summary_page = SummaryPage()
-        for page in (self.name_page, self.good_page, self.defects_page, self.scale_page, self.area_page,
+        for page in (self.name_page, self.good_page, self.production_page, self.defects_page, self.scale_page, self.area_page,
                      self.training_page, self.threshold_page, self.summary_page):
             self.addPage(page)
         self._reference: tuple[str, np.ndarray | None] = ("", None)
@@ -611,6 +608,7 @@ class CalibrationWizard(QWizard):
         """The prepared profile with the chosen thresholds for its default scorer."""
         prepared = self.training_page.prepared
         prepared.profile.entry().thresholds = self.threshold_page.thresholds()
+        prepared.profile.training[TARGETS_KEY] = {"nok": self.threshold_page.target.value() / 100, "review": REVIEW_FALSE_REJECT_RATE}
         # as the inspection-area page stands now (the user may have gone back after training)
         prepared.profile.inspection = self.area_page.inspection()
         prepared.mask = self.area_page.editor.mask()

@@ -24,6 +24,7 @@ LIMIT_PEN = pg.mkPen("#c62828", width=1.5, style=Qt.DashLine)
 ZONE_PEN = pg.mkPen("#9e9e9e", width=1, style=Qt.DotLine)
 EWMA_PEN = pg.mkPen("#78909c", width=1)
 RING_PEN = pg.mkPen("#d50000", width=2)
+BROKEN_BRUSH = pg.mkBrush(239, 108, 0, 45)  # where reviewed-good parts show the false-reject promise broken
 
 
 class DriftChartWidget(QWidget):
@@ -84,6 +85,8 @@ class DriftChartWidget(QWidget):
             plot.addItem(item)
         self.rings = pg.ScatterPlotItem(size=15, pen=RING_PEN, brush=None)
         plot.addItem(self.rings)
+        self.broken_regions: list[pg.LinearRegionItem] = []
+        self.broken_key = pg.BarGraphItem(x=[0], height=[0], width=0, brush=BROKEN_BRUSH, pen=None)  # legend swatch
         self._fill_legend(individuals=True)
 
     def _fill_legend(self, individuals: bool) -> None:
@@ -95,6 +98,8 @@ class DriftChartWidget(QWidget):
         if individuals:
             self.legend.addItem(self.zones[0], "1σ and 2σ")
         self.legend.addItem(self.rings, "rule signal")
+        if self.broken_regions:
+            self.legend.addItem(self.broken_key, "false-reject promise broken")
 
     def _layout(self) -> None:
         controls = QHBoxLayout()
@@ -175,9 +180,21 @@ class DriftChartWidget(QWidget):
         zone_ends = ends if individuals else ends[:0]
         for zone, k in zip(self.zones, (1, 2, -1, -2)):
             zone.setData(zone_ends, np.full(zone_ends.size, centre + k * sigma))
+        self._mark_broken_promise(epochs, record.get("promise", {}).get("broken", []))
         self._fill_legend(individuals)
         self.plot.setLabel("left", "image score" if individuals else "EWMA of the scores")
         self.plot.enableAutoRange()
+
+    def _mark_broken_promise(self, epochs: np.ndarray, broken: list[int]) -> None:
+        """Shade each run of inspections where reviewed-good parts show the promise broken."""
+        for region in self.broken_regions:
+            self.plot.removeItem(region)
+        self.broken_regions = []
+        for run in np.split(np.asarray(broken, dtype=int), np.flatnonzero(np.diff(broken) != 1) + 1) if broken else []:
+            region = pg.LinearRegionItem((epochs[run[0]], epochs[run[-1]]), movable=False, brush=BROKEN_BRUSH, pen=None)
+            region.setZValue(-10)
+            self.plot.addItem(region)
+            self.broken_regions.append(region)
 
     def _status_text(self) -> str:
         record = self.record
@@ -185,7 +202,8 @@ class DriftChartWidget(QWidget):
             return EMPTY
         since = local_time(record["epochs"][0])[:10]
         n = len(record["scores"])
-        return f"{n} inspection{'s' * (n != 1)} of {record['profile_name']} since {since}; {signal_summary(record)}"
+        text = f"{n} inspection{'s' * (n != 1)} of {record['profile_name']} since {since}; {signal_summary(record)}"
+        return text + (f"\n{record['promise']['message']}" if "promise" in record else "")
 
     # -- slots ---------------------------------------------------------------------------------------
 

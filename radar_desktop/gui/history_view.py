@@ -27,6 +27,7 @@ from radar_desktop.gui.history_filters import HistoryFilterBar
 from radar_desktop.gui.history_model import COLUMNS, HistoryTableModel
 from radar_desktop.gui.images import to_pixmap
 from radar_desktop.history.database import MAX_IDS, HistoryDatabase, HistoryError, HistoryFilter, HistoryRow
+from radar_desktop.history.drift import report_drift
 from radar_desktop.history.export import write_history_csv
 from radar_desktop.history.pictures import row_pictures
 from radar_desktop.history.report_export import history_figures, history_report
@@ -76,6 +77,10 @@ class HistoryWidget(QWidget):
         self.details.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.details.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.status = QLabel()
+        self.promise = QLabel()
+        self.promise.setWordWrap(True)
+        self.promise.setStyleSheet("background: #fff3e0; color: #bf360c; padding: 4px;")
+        self.promise.hide()
         self.refresh_button = QPushButton("Refresh")
         self.csv_button = QPushButton("Export CSV…")
         self.pdf_button = QPushButton("Export PDF report…")
@@ -113,6 +118,7 @@ class HistoryWidget(QWidget):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filters)
+        layout.addWidget(self.promise)
         layout.addWidget(split, 1)
         layout.addLayout(buttons)
 
@@ -130,6 +136,7 @@ class HistoryWidget(QWidget):
             self._set_enabled(False)
             return
         self._set_enabled(True)
+        self._show_promise()
 
     def show_profile(self, name: str | None) -> None:
         """Filter on one profile (the one just loaded), when the history holds it."""
@@ -150,11 +157,20 @@ class HistoryWidget(QWidget):
             + (f" · {picked:,} selected" if picked else "")
         )
 
+    def _show_promise(self) -> None:
+        """A banner while the profile filtered on breaks its false-reject promise (from review decisions)."""
+        name = self.model.filter.profile_name
+        promise = report_drift(name, path=self.model.database_path).get("promise", {}) if name else {}
+        self.promise.setVisible(bool(promise.get("broken_now")))
+        self.promise.setText(promise.get("message", ""))
+
     def _on_filters_changed(self, flt: HistoryFilter) -> None:
         try:
             self.model.set_filter(flt)
         except HistoryError as error:
             self.status.setText(f"The history cannot be read: {error}")
+            return
+        self._show_promise()
 
     def _on_refresh_button_clicked(self) -> None:
         self.refresh()

@@ -704,6 +704,7 @@ class MainWindow(QMainWindow):
             drift=self._report_drift(profile),
             scorer_parts=profile.scorer_parts,
             read_scale=profile.read_scale,
+            promise=profile.promise,
         )
         return build_report(session, entries)
 

@@ -157,12 +157,14 @@ class HistoryRow:
 
 @dataclass(frozen=True)
 class ScoreSeries:
-    """One profile's scores in time order (for a drift chart): ids, UTC seconds, scores, verdicts."""
+    """One profile's scores in time order (for a drift chart): ids, UTC seconds, scores, verdicts, and
+    each row's latest review decision (OK or NOK; empty where nobody reviewed it)."""
 
     ids: np.ndarray
     epochs: np.ndarray
     scores: np.ndarray
     verdicts: tuple[str, ...]
+    decisions: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -529,7 +531,11 @@ class HistoryDatabase:
         if scorer is not None:
             where += " AND s.scorer = ?"
             params.append(scorer)
-        sql = f"SELECT s.id, s.epoch, s.score, s.verdict FROM inspections AS s WHERE {where} AND s.score IS NOT NULL"
+        decision = "(SELECT x.decision FROM reviews AS x WHERE x.inspection_id = s.id ORDER BY x.id DESC LIMIT 1)"
+        sql = (
+            f"SELECT s.id, s.epoch, s.score, s.verdict, {decision} FROM inspections AS s "
+            f"WHERE {where} AND s.score IS NOT NULL"
+        )
         if last is None:
             found = self._connection.execute(f"{sql} ORDER BY s.epoch, s.id", params).fetchall()
         else:
@@ -540,6 +546,7 @@ class HistoryDatabase:
             epochs=np.array([f[1] for f in found], dtype=np.int64),
             scores=np.array([f[2] for f in found], dtype=np.float64),
             verdicts=tuple(f[3] for f in found),
+            decisions=tuple(f[4] or "" for f in found),
         )
 
     @_reported

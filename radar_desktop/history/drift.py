@@ -10,7 +10,9 @@ from pathlib import Path
 
 from radar_desktop.core.control_chart import EWMA_L, EWMA_LAMBDA, control_chart, control_limits
 from radar_desktop.history.database import HistoryDatabase, HistoryError
+from radar_desktop.core.promise import watch_promise
 from radar_desktop.profiles.profile import Profile, ProfileError
+from radar_desktop.profiles.promises import profile_promises
 from radar_desktop.profiles.store import open_profile
 
 SPANS = (100, 500, 2000)  # the window's choices of how many of the latest inspections to chart
@@ -33,6 +35,8 @@ def drift_record(
     if series.scores.size == 0:
         return {}
     chart = control_chart(series.scores, limits, kind)
+    nok, review = profile_promises(profile, name)
+    watch = watch_promise(series.verdicts, series.decisions, review.target, nok.target)
     return {
         "profile_name": profile.name,
         "profile_hash": profile.content_hash,
@@ -53,6 +57,7 @@ def drift_record(
         "lower": chart.lower.tolist(),
         "upper": chart.upper.tolist(),
         "signals": [{"index": int(i), "rules": list(chart.rules_at(i))} for i in chart.signals],
+        "promise": {"broken": list(watch.broken), "broken_now": watch.broken_now, "message": watch.message()},
     }
 
 

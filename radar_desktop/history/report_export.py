@@ -19,6 +19,7 @@ from radar_desktop.history.drift import report_drift
 from radar_desktop.history.export import all_rows
 from radar_desktop.history.pictures import row_pictures
 from radar_desktop.profiles.profile import ProfileError
+from radar_desktop.profiles.promises import promise_lines
 from radar_desktop.profiles.store import open_profile
 from radar_desktop.reports.entries import ERROR, ReportEntry, review_text
 from radar_desktop.reports.figures import FIGURE_SIDE, EntryFigure, encode_jpeg
@@ -93,7 +94,8 @@ def _session(rows: list[HistoryRow], operator: str, source: str, path: Path) -> 
         if profile.content_hash == newest.profile_hash:
             entry = profile.entry(newest.scorer or None)
             details = {"inspection": dict(profile.inspection), "selftest": dict(profile.selftest),
-                       "scorer_parts": tuple(entry.parts), "read_scale": entry.read_scale}
+                       "scorer_parts": tuple(entry.parts), "read_scale": entry.read_scale,
+                       "promise": promise_lines(profile, newest.scorer or None)}
     except (ProfileError, OSError, ValueError):
         pass  # deleted or renamed since: the history alone still says which version judged each image
     stations = sorted({row.record.station for row in rows if row.record.station})

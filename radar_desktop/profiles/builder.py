@@ -64,8 +64,36 @@ def read_working(path: Path, config: ModelConfig) -> tuple[np.ndarray, Placement
     return np.round(working * 255).astype(np.uint8), placement
 
 
-def load_good_images(folder: Path, config: ModelConfig, every: int) -> GoodImages:
-    """Read a folder of good images; unreadable files are skipped and listed with their reason."""
+def load_good_images(folder: Path, config: ModelConfig, every: int, held_back_folder: Path | None = None) -> GoodImages:
+    """Read a folder of good images; unreadable files are skipped and listed with their reason.
+
+    About one in ``every`` is held back for calibration; with ``held_back_folder`` (good images of another
+    session or day) every image of ``folder`` trains and that folder's images are held back instead.
+    """
+    everything, names, skipped = _read_folder(folder, config)
+    if len(names) < MIN_GOOD_IMAGES:
+        raise ImageReadError(f"{folder}: {len(names)} readable images; at least {MIN_GOOD_IMAGES} good images are needed")
+    if held_back_folder is not None:
+        held_back, held_names, held_skipped = _read_folder(held_back_folder, config)
+        if len(held_names) < MIN_HELD_BACK:
+            raise ImageReadError(
+                f"{held_back_folder}: {len(held_names)} readable images; at least {MIN_HELD_BACK} are needed to calibrate"
+            )
+        return GoodImages(everything, held_back, tuple(names), tuple(held_names), skipped + held_skipped)
+    held = set(held_back_indices(len(names), every))
+    train_idx = [i for i in range(len(names)) if i not in held]
+    held_idx = sorted(held)
+    return GoodImages(
+        train=everything.subset(train_idx),
+        held_back=everything.subset(held_idx),
+        train_names=tuple(names[i] for i in train_idx),
+        held_back_names=tuple(names[i] for i in held_idx),
+        skipped=skipped,
+    )
+
+
+def _read_folder(folder: Path, config: ModelConfig) -> tuple[WorkingImages, list[str], tuple[tuple[str, str], ...]]:
+    """The readable images of a folder at working size, their names, and (name, reason) for the others."""
     arrays, placements, names, skipped = [], [], [], []
     for path in list_images(folder):
         try:
@@ -76,19 +104,8 @@ def load_good_images(folder: Path, config: ModelConfig, every: int) -> GoodImage
         arrays.append(pixels)
         placements.append(placement)
         names.append(path.name)
-    if len(arrays) < MIN_GOOD_IMAGES:
-        raise ImageReadError(f"{folder}: {len(arrays)} readable images; at least {MIN_GOOD_IMAGES} good images are needed")
-    held = set(held_back_indices(len(arrays), every))
-    train_idx = [i for i in range(len(arrays)) if i not in held]
-    held_idx = sorted(held)
-    everything = WorkingImages(np.stack(arrays), tuple(placements))
-    return GoodImages(
-        train=everything.subset(train_idx),
-        held_back=everything.subset(held_idx),
-        train_names=tuple(names[i] for i in train_idx),
-        held_back_names=tuple(names[i] for i in held_idx),
-        skipped=tuple(skipped),
-    )
+    empty = np.zeros((0, config.channels, config.image_size, config.image_size), np.uint8)
+    return WorkingImages(np.stack(arrays) if arrays else empty, tuple(placements)), names, tuple(skipped)
 
 
 @dataclass
@@ -130,6 +147,7 @@ def make_profile(
     default_scorer: str,
     notes: str = "",
     defects: Path | None = None,
+    held_back: Path | None = None,
     inspection: dict | None = None,
     mask: np.ndarray | None = None,
     selftest: bool = True,
@@ -140,6 +158,10 @@ def make_profile(
 ) -> PreparedProfile:
     """Train on the good images (resuming a checkpoint of the same name), calibrate every scorer on the
     held-back ones, and score ``defects`` (optional, only to measure); nothing is saved in the store.
+
+    ``held_back`` is a folder of good images from another session or day to calibrate on (else about one
+    in five of ``images`` is held back). Training, the memory bank and calibration also see camera
+    re-renderings of the images (``train_config.variation``), so production's frames read as good.
 
     ``inspection`` (scale, acceptance rules) and the inspection ``mask`` go into the profile as given;
     thresholds are calibrated on whole images, so a mask can only lower good parts' peaks. With
@@ -154,19 +176,21 @@ def make_profile(
     overall = progress
     if selftest:  # the self-test takes the bar's last 5%
         progress = lambda fraction, message: overall(SELFTEST_START * fraction, message)  # noqa: E731
-    good = load_good_images(images, model_config, train_config.holdout_every)
+    good = load_good_images(images, model_config, train_config.holdout_every, held_back)
     train_config = train_config.for_space(model_config.space, len(good.train_names))
+    variation = train_config.camera_variation()
     for file_name, reason in good.skipped:
         log(f"skipped {file_name}: {reason}")
     log(
-        f"{len(good.train_names)} training images, {len(good.held_back_names)} held back for calibration, "
-        f"on {describe_device(device)}"
+        f"{len(good.train_names)} training images, {len(good.held_back_names)} held back for calibration"
+        + (f" (from {held_back})" if held_back else "")
+        + f", on {describe_device(device)}; camera variation: {variation.describe()}"
     )
     # the bar follows the time budget: the U-Net's share, then the defect head's, then ~15% for scorers
     unet_part = 0.85 * (1 - train_config.head_share)
     model, report = train(
         model_config,
-        good.train.pixels,
+        good.train.with_variation(variation, train_config.training_renderings, seed=1).pixels,
         train_config.unet_budget(),
         device,
         checkpoint_dir=checkpoints_dir() / name,
@@ -181,8 +205,8 @@ def make_profile(
     calibrations = fit_scorers(
         model,
         scorers,
-        good.train.subset(bank_pick),
-        good.held_back,
+        good.train.subset(bank_pick).with_variation(variation, train_config.training_renderings, seed=2),
+        good.held_back.with_variation(variation, train_config.calibration_renderings, seed=3),
         finishing_share=0.85 * train_config.head_share / (1 - unet_part),
         cancel=cancel,
         progress=lambda f, m: progress(unet_part + (1 - unet_part) * f, m),
@@ -204,6 +228,12 @@ def make_profile(
             "images": str(Path(images).resolve()),
             "train_images": list(good.train_names),
             "held_back_images": list(good.held_back_names),
+            "held_back_folder": str(Path(held_back).resolve()) if held_back else None,
+            "camera_variation": {
+                "parts": list(variation.parts),
+                "training_renderings": train_config.training_renderings,
+                "calibration_renderings": train_config.calibration_renderings,
+            },
             "skipped": [list(s) for s in good.skipped],
             "defect_images": str(defects) if defects else None,
             "steps": report.steps,

@@ -28,22 +28,22 @@ EVENT = "self-test"
 
 
 def held_back_images(profile: Profile, channels: int | None = None) -> list[np.ndarray]:
-    """The profile's held-back good images, read from the training folder (unreadable ones skipped).
+    """The profile's held-back good images, read from their folder (unreadable ones skipped).
 
     ``channels`` defaults to the profile's recorded preprocessing. Raises :class:`ProfileError` when the
-    folder is gone or none of the images can be read: the self-test needs the training images.
+    folder is gone or none of the images can be read: the self-test needs them.
     """
     channels = channels or profile.preprocessing.get("channels")
     if channels not in (1, 3):
         raise ProfileError(f"profile {profile.name!r} does not record how many channels its images have")
-    folder = profile.training.get("images")
+    folder = profile.training.get("held_back_folder") or profile.training.get("images")
     names = profile.training.get("held_back_images") or []
     if not folder or not names:
         raise ProfileError(f"profile {profile.name!r} does not record its held-back images; the self-test needs them")
     folder = Path(folder)
     if not folder.is_dir():
         raise ProfileError(
-            f"the self-test needs the training images of profile {profile.name!r}, but their folder {folder} is gone"
+            f"the self-test needs the held-back images of profile {profile.name!r}, but their folder {folder} is gone"
         )
     images = []
     for name in names:
@@ -54,7 +54,7 @@ def held_back_images(profile: Profile, channels: int | None = None) -> list[np.n
     if not images:
         raise ProfileError(
             f"none of the {len(names)} held-back images of profile {profile.name!r} can be read from {folder}; "
-            "the self-test needs the training images"
+            "the self-test needs the held-back images"
         )
     return images
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from radar_desktop.core.quantities import score_text
 from radar_desktop.profiles.inspection_settings import inspection_lines
 from radar_desktop.profiles.profile import Profile
+from radar_desktop.profiles.promises import promise_lines
 from radar_desktop.profiles.recalibration import ADDED_KEY
 
 
@@ -35,6 +36,7 @@ def profile_summary(profile: Profile, listed_images: int = 12) -> str:
             f"  {name:<11} REVIEW > {score_text(entry.thresholds.review)}, NOK > {score_text(entry.thresholds.nok)} "
             f"({len(entry.good_scores)} good scores{defects}{made_of})"
         )
+    lines += [f"promise       {text}" for text in promise_lines(profile)]
     lines += inspection_lines(profile)
     names = training.get("train_images", [])
     if names:

@@ -145,7 +145,8 @@ def _intro(record: dict, drift: _Drift) -> str:
         signals = f"{len(drift.signals)} of them signal: " + ", ".join(f"{k} by {rule} ({_described(rule)})" for rule, k in counts)
     else:
         signals = f"{len(drift.signals)} of them signal ({_described(counts[0][0])})"
-    return f"{source} {chart} {span}; {signals}."
+    promise = record.get("promise", {}).get("message", "")
+    return f"{source} {chart} {span}; {signals}." + (f" {promise}" if promise else "")
 
 
 def _described(rule: str) -> str:

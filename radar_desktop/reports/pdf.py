@@ -226,6 +226,7 @@ class _ReportWriter:
             ("Device", session.device),
             ("Model", _model_line(model)),
             ("Thresholds", session.thresholds_text),
+            *(("False rejects" if i == 0 else "", text) for i, text in enumerate(session.promise)),
             *inspection_rows(session.inspection),
         ]
         y = self._key_values(rows, y - 16)

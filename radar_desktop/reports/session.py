@@ -39,6 +39,7 @@ class SessionInfo:
     software_version: str = __version__
     scorer_parts: tuple[str, ...] = ()  # what the scorer's score is made of (a fused scorer's parts)
     read_scale: bool = False  # scores read 0 for a typical good part, 1 at the NOK line
+    promise: tuple[str, ...] = ()  # what the thresholds promise and what that rests on (profiles.promises)
 
     @property
     def scorer_text(self) -> str:

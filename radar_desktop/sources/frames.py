@@ -140,6 +140,15 @@ class VideoSource(FrameSource):
     def refused_settings(self) -> list[str]:
         return [name for name, accepted in self.applied.items() if not accepted]
 
+    def codec(self) -> str:
+        """The four-character code of how frames arrive (``MJPG``, ``YUYV``, ``H264`` …); empty when not open
+        or not told."""
+        if self._capture is None:
+            return ""
+        code = int(self._capture.get(cv2.CAP_PROP_FOURCC))
+        text = "".join(chr((code >> shift) & 0xFF) for shift in (0, 8, 16, 24))
+        return text.strip("\x00 ") if text.isprintable() else ""
+
     def read(self) -> np.ndarray | None:
         if self._capture is None:
             return None

@@ -55,6 +55,7 @@ class LoadedProfile:
     mask: np.ndarray | None = None  # the inspection mask (1: inspected), shown faintly in the viewer
     scorer_parts: tuple[str, ...] = ()  # what the score is made of (a fused scorer's parts)
     read_scale: bool = False  # scores read 0 for a typical good part, 1 at the NOK line
+    promise: tuple[str, ...] = ()  # what the thresholds promise and what that rests on
 
 
 class EngineWorker(QObject):
@@ -119,6 +120,7 @@ class EngineWorker(QObject):
         from radar_desktop.engine.device import describe_device, resolve_device
         from radar_desktop.engine.inspection import Inspector
         from radar_desktop.engine.model import model_record
+        from radar_desktop.profiles.promises import promise_lines
         from radar_desktop.profiles.store import open_profile
 
         self._inspector = None
@@ -144,6 +146,7 @@ class EngineWorker(QObject):
                 inspection=dict(profile.inspection),
                 selftest=dict(profile.selftest),
                 mask=profile.inspection_mask(),
+                promise=promise_lines(profile),
             )
         )
 
