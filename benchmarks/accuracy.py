@@ -147,16 +147,16 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
     print(format_table(shown))
     default_scorer = next(s for s in single if s.name == default)
     with progress_bar("camera check") as progress:
-        camera = camera_check(model, default_scorer, thresholds[default], items, progress)
+        camera, camera_scores = camera_check(model, default_scorer, thresholds[default], items, progress)
     print(f"good test images above NOK / REVIEW with {default} (promised at most {NOK_FALSE_REJECT_RATE:g} / "
           f"{REVIEW_FALSE_REJECT_RATE:g}): " + ", ".join(f"{k} {v[0]:.3f} / {v[1]:.3f}" for k, v in camera.items()))
-    rows[[s.name for s in single].index(default)]["camera_check"] = camera
+    rows[[s.name for s in single].index(default)].update(camera_check=camera, camera_scores=camera_scores)
     return rows
 
 
-def camera_check(model, scorer, thresholds, items, progress) -> dict[str, tuple[float, float]]:
+def camera_check(model, scorer, thresholds, items, progress) -> tuple[dict[str, tuple[float, float]], dict[str, list[float]]]:
     """Shares of good test images above NOK and REVIEW as stored, re-saved as JPEG quality 75 (a webcam's
-    MJPG stream), and blurred by a 1-px Gaussian (a lens slightly out of focus)."""
+    MJPG stream), and blurred by a 1-px Gaussian (a lens slightly out of focus); and their scores."""
     import cv2
     import numpy as np
 
@@ -172,13 +172,14 @@ def camera_check(model, scorer, thresholds, items, progress) -> dict[str, tuple[
     good = [item for item in items if not item.is_anomalous]
     stored = [np.round(read_image(item.path, model.config.channels) * 255).astype(np.uint8) for item in good]
     inspector = Inspector(model, scorer, thresholds)
-    shares = {}
+    shares, scores_of = {}, {}
     for done, (name, render) in enumerate(renderings.items()):
         images = [render(image).astype(np.float32) / 255.0 for image in stored]
         scores = np.array([r.score for r in inspector.inspect(images, [str(item.path) for item in good])])
         shares[name] = (float(np.mean(scores > thresholds.nok)), float(np.mean(scores > thresholds.review)))
+        scores_of[name] = scores.tolist()
         progress((done + 1) / len(renderings), name)
-    return shares
+    return shares, scores_of
 
 
 def _row(result, calibration, description: str, images: int) -> dict:

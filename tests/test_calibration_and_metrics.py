@@ -82,3 +82,16 @@ def test_normal_tail_thresholds_match_the_fitted_quantiles_and_move_less_than_em
     resampled = [rng.normal(0, 1, 150) for _ in range(200)]
     spread = {tail: np.std([calibrate_thresholds(s, tail=tail).nok for s in resampled]) for tail in ("empirical", "normal")}
     assert spread["normal"] < 0.6 * spread["empirical"], spread
+
+
+def test_covering_thresholds_never_leave_more_held_back_scores_above_than_the_rate():
+    from radar_desktop.core.calibration import covering_threshold, normal_tail_threshold
+
+    rng = np.random.default_rng(0)
+    normal = rng.normal(0, 1, 400)
+    assert covering_threshold(normal, 0.01) == pytest.approx(normal_tail_threshold(normal, 0.01))  # the bound sits higher
+    heavy = rng.lognormal(0, 1, 400)  # a right-skewed tail, as ELPV's good scores have
+    cut = covering_threshold(heavy, 0.01)
+    assert cut > normal_tail_threshold(heavy, 0.01) and np.mean(heavy > cut) <= 0.01
+    thresholds = calibrate_thresholds(heavy, tail="covering")
+    assert np.mean(heavy > thresholds.review) <= 0.05 and thresholds.review <= thresholds.nok

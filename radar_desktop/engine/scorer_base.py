@@ -239,8 +239,9 @@ class Scorer(ABC):
 
     def thresholds_for(self, good_scores: np.ndarray) -> Thresholds:
         """Thresholds from held-back good scores at the calibration's target false-reject rates."""
-        # pooled scores are z-scores against good images: a normal tail gives thresholds stable run to run
-        return calibrate_thresholds(good_scores, tail="empirical" if self.pooling == "max" else "normal")
+        # pooled scores are z-scores against good images: a normal tail gives thresholds stable run to run,
+        # and the empirical cut keeps a heavy tail's share of held-back scores above them within the promise
+        return calibrate_thresholds(good_scores, tail="empirical" if self.pooling == "max" else "covering")
 
     def full_state(self) -> dict[str, np.ndarray]:
         """Everything to save with the profile: the learnt arrays, the edge statistics when learnt and,
