@@ -163,5 +163,5 @@ def test_a_profile_whose_training_images_are_gone_says_so(tiny_profile, capsys, 
     from radar_desktop.profiles.profile import ProfileError
 
     tiny_profile.training["images"] = str(tmp_path / "gone")
-    with pytest.raises(ProfileError, match="training images"):
+    with pytest.raises(ProfileError, match="needs the held-back images of profile .tiny., but their folder .* is gone"):
         held_back_images(tiny_profile)

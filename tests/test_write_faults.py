@@ -66,7 +66,7 @@ def test_saving_a_profile_on_a_full_disk_keeps_the_previous_one(tiny_profile, tm
     from radar_desktop.profiles.profile import load_verified, save_profile
     from radar_desktop.profiles.store import list_profiles, open_profile
 
-    with small_disk(tmp_path / "home", 1400) as home:  # room for one tiny profile (~1 MB), not two
+    with small_disk(tmp_path / "home", 3000) as home:  # room for one tiny profile (~2 MB), not two
         shutil.copytree(tiny_profile.folder, home / "profiles" / "tiny")
         monkeypatch.setenv("RADAR_DESKTOP_HOME", str(home))
         before = open_profile("tiny")
