@@ -13,7 +13,7 @@ from radar_desktop.core.calibration import NOK_FALSE_REJECT_RATE, REVIEW_FALSE_R
 from radar_desktop.core.promise import images_needed
 from radar_desktop.engine.config import TrainConfig
 from radar_desktop.gui.folder_row import folder_row
-from radar_desktop.profiles.builder import MIN_HELD_BACK
+from radar_desktop.profiles.builder import MIN_HELD_BACK, held_back_indices
 from radar_desktop.profiles.folder_check import FolderCheck, check_good_folder
 from radar_desktop.profiles.paths import data_home
 from radar_desktop.sources.frame_format import format_warning
@@ -81,7 +81,7 @@ class ProductionImagesPage(QWizardPage):
         if self.check is not None:
             return len(self.check.readable)
         good = self.wizard().good_page.check if self.wizard() else None
-        return max(MIN_HELD_BACK, len(good.readable) // TrainConfig().holdout_every) if good else MIN_HELD_BACK
+        return len(held_back_indices(len(good.readable), TrainConfig().holdout_every)) if good else MIN_HELD_BACK
 
     def check_format(self) -> None:
         """Compare the good images' format with the camera's frames and say what differs."""
