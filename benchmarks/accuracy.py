@@ -20,12 +20,17 @@ of the good images as the app's profiles do (``--camera-variation``); for the de
 of good test images above NOK and REVIEW are also measured with the images re-saved as JPEG quality 75
 and blurred by a 1-px Gaussian, next to the promised rates. Prints a table and writes JSON.
 
+Each set is seen at the working resolution a new profile of its images would get (``--resolution app``:
+long parts through tiles, aspect kept, or at the scale ``--min-defect`` asks for; near-square images
+squeezed as before), or squeezed to one square whatever their shape (``--resolution squeeze``).
+
 Test images are split by name, per class, into a fixed tuning half and a report half
 (``tuning_and_report_halves``): tune methods with ``--half tuning``, publish ``--half report`` (the default).
 
     python benchmarks/accuracy.py ../shared/data/mtd [more folders] [--minutes 15 | --steps N]
         [--device auto] [--spaces encoder,pixel] [--config model.json] [--half report|tuning|all]
         [--recon-limit N] [--camera-variation shift,blur,light,noise,jpeg|none] [--json accuracy.json]
+        [--resolution app|squeeze] [--min-defect PX]
 """
 
 from __future__ import annotations
@@ -96,13 +101,19 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
     from radar_desktop.engine.scorers import DEFAULT_SCORERS, profile_scorer, scorers_for
     from radar_desktop.engine.training import train, untrained
     from radar_desktop.profiles.builder import evenly_spaced, load_good_images
+    from radar_desktop.profiles.working_resolution import resolution_for_folder
 
     config = ModelConfig.load(args.config) if args.config and space == "pixel" else default_config(space)
+    resolution = None
+    if args.resolution == "app":  # as a new profile of these images sees them (long parts: tiles, aspect kept)
+        resolution = resolution_for_folder(dataset / "train" / "good", config, args.min_defect)
+        config = resolution.apply(config)
+        print(f"{dataset.name}, {space}: {resolution.describe()}", file=sys.stderr)
     budget = {"max_steps": args.steps, "max_seconds": None} if args.steps else {"max_seconds": 60 * args.minutes}
     settings = TrainConfig(**budget, variation=args.camera_variation)
     names = scorers_for(space)
     good = load_good_images(dataset / "train" / "good", config, settings.holdout_every)
-    settings = settings.for_space(space, len(good.train_names))
+    settings = settings.for_space(space, len(good.train.pixels))
     variation = settings.camera_variation()
     learnt = good.train.with_variation(variation, settings.training_renderings, seed=1)
     bank = good.train.subset(evenly_spaced(len(good.train_names), settings.bank_images))
@@ -142,8 +153,10 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
     shown = [replace(r, scorer=prefix + r.scorer) for r, *_ in described]
     rows = [_row(r, c, d, n) for r, (_, c, d, n) in zip(shown, described)]
     for row in rows:
-        row.update(dataset=dataset.name, space=space, half=args.half, train_steps=report.steps, train_seconds=round(report.seconds, 1))
-    print(f"{dataset.name}, {space} space, {args.half} half ({report.steps} training steps; recon on {len(recon_items)} of {len(items)} test images)")
+        row.update(dataset=dataset.name, space=space, half=args.half, train_steps=report.steps, train_seconds=round(report.seconds, 1),
+                   resolution=resolution.describe() if resolution else f"{config.resize_mode} to {config.image_size} px")
+    print(f"{dataset.name}, {space} space, {args.half} half ({report.steps} training steps; recon on {len(recon_items)} of {len(items)} test images; "
+          f"{rows[0]['resolution']})")
     print(format_table(shown))
     default_scorer = next(s for s in single if s.name == default)
     with progress_bar("camera check") as progress:
@@ -204,6 +217,10 @@ def main() -> None:
     parser.add_argument("--camera-variation", default=",".join(CAMERA_PARTS), metavar="PARTS",
                         type=lambda v: CameraVariation.only(v).parts,
                         help="camera re-renderings training and calibration see, as the app's train takes them (default all)")
+    parser.add_argument("--resolution", choices=("app", "squeeze"), default="app",
+                        help="app: as a new profile sees each set (long parts in tiles, aspect kept; default); "
+                        "squeeze: every image squeezed to one working square, as before issue 29")
+    parser.add_argument("--min-defect", type=float, metavar="PX", help="with --resolution app: the smallest defect, as train takes it")
     args = parser.parse_args()
 
     from dataclasses import asdict

@@ -10,8 +10,12 @@ are interleaved in ``--recon-repeats`` rounds. Memory: the process's peak RSS af
 CUDA the peak GPU memory of each method's batches. The headline is the ratio reconstruction /
 single-step, which holds across noisy machines. Weights are random: speed does not depend on training.
 
+Long parts (``--long``, default 500 x 1,250): the encoder space's default on one long image, squeezed
+to one square as before issue 29, with its aspect kept (a new profile's default for long parts), and at
+the scales that ``--min-defect`` sizes ask for, each with its tile count; the ratio is against squeezed.
+
     python benchmarks/speed.py [--device auto] [--sizes 256,1024] [--repeats 20] [--batch 8] [--spaces encoder,pixel]
-                               [--config model.json] [--json speed.json]
+                               [--config model.json] [--long 500x1250] [--min-defects 8,4] [--json speed.json]
 """
 
 from __future__ import annotations
@@ -57,8 +61,8 @@ def fitted_scorer(model, name: str):
     needed = -(-settings.bank_size // settings.bank_vectors_per_image)  # enough images for a full bank
 
     def working(count: int) -> WorkingImages:
-        batch, placements = working_batch(synthetic_images(model.config.image_size, count), model)
-        return WorkingImages((batch.numpy() * 255).round().astype(np.uint8), tuple(placements))
+        batch = working_batch(synthetic_images(model.config.image_size, count), model)
+        return WorkingImages((batch.pixels.numpy() * 255).round().astype(np.uint8), tuple(batch.placements))
 
     fit_scorers(model, [scorer], working(needed), working(4))
     return scorer
@@ -119,6 +123,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--spaces", type=lambda v: v.split(","), default=["encoder", "pixel"])
     parser.add_argument("--config", type=Path, help="pixel-space model config JSON (default: the app's)")
+    parser.add_argument("--long", default="500x1250", help="a long part's height x width, or none")
+    parser.add_argument("--min-defects", default="8,4", help="smallest defects (px) to time the long part's tiles for")
     parser.add_argument("--json", type=Path, default=Path("speed.json"))
     args = parser.parse_args()
 
@@ -161,15 +167,70 @@ def main() -> None:
             for r in rows:
                 if r["image"] == size and r["method"].startswith(f"{space}: recon"):
                     ratios[f"{size}: {r['method']} / {single['method']}"] = r["median_ms"] / single["median_ms"]
+    long_rows = long_part_rows(args, device) if args.long != "none" and "encoder" in args.spaces else []
     print_table(rows, ratios)
+    print_long_table(long_rows)
     report = {
         "machine": {"platform": platform.platform(), "processor": platform.processor(), "device": describe_device(device),
                     "torch": torch.__version__, "threads": torch.get_num_threads()},
         "models": {space: json.loads(configs[space].to_json()) for space in args.spaces},
         "rows": rows,
         "ratios": ratios,
+        "long_part": long_rows,
     }
     args.json.write_text(json.dumps(report, indent=2))
+
+
+def long_part_rows(args, device) -> list[dict]:
+    """The encoder default on one long part at each working resolution: tiles, latency, ratio to squeezed."""
+    from radar_desktop.core.verdict import Thresholds
+    from radar_desktop.engine.config import default_config
+    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.model import create_model
+    from radar_desktop.engine.scorers import DEFAULT_SCORERS
+    from radar_desktop.engine.tiling import tile_grid
+    from radar_desktop.profiles.working_resolution import propose_resolution
+    from tests.synthetic import add_defect, texture
+
+    height, width = (int(v) for v in args.long.split("x"))
+    rng = np.random.default_rng(0)
+    image = add_defect(texture(rng, height, width), rng)[0][:, :, None].astype(np.float32) / 255.0
+    squeezed = default_config("encoder")
+    model = create_model(squeezed).to(device).for_inference()
+    scorer = fitted_scorer(model, DEFAULT_SCORERS["encoder"])
+    resolutions = {"squeezed to one square (before)": squeezed}
+    proposals = [(None, "aspect kept")] + [(float(d), f"min defect {d} px") for d in args.min_defects.split(",") if d]
+    for defect, label in proposals:
+        resolutions[label] = propose_resolution((height, width), squeezed, defect).apply(squeezed)
+    methods = {}
+    for label, config in resolutions.items():
+        methods[label] = (Inspector(copy_model(model, config), scorer, Thresholds(review=1.0, nok=1.0)), args.repeats)
+    latency = one_at_a_time(methods, [image], rounds=args.recon_repeats)
+    base = latency["squeezed to one square (before)"]["median_ms"]
+    rows = []
+    for label, config in resolutions.items():
+        tiles = tile_grid((height, width), config.working_scale, config.image_size, config.tile_overlap).count if config.resize_mode == "tiles" else 1
+        rows.append({"image": f"{height}x{width}", "resolution": label, "tiles": tiles, **latency[label],
+                     "ratio_to_squeezed": latency[label]["median_ms"] / base})
+    return rows
+
+
+def copy_model(model, config):
+    """``model`` (its weights shared, not copied) seeing images as ``config`` says."""
+    import copy
+
+    seen = copy.copy(model)
+    seen.config = config
+    return seen
+
+
+def print_long_table(rows: list[dict]) -> None:
+    if not rows:
+        return
+    print(f"\nlong part {rows[0]['image']}, encoder default, one image at a time")
+    for r in rows:
+        print(f"  {r['resolution']:<34} {r['tiles']:>3} tiles  median {r['median_ms']:8.1f} ms  p95 {r['p95_ms']:8.1f} ms  "
+              f"{r['ratio_to_squeezed']:5.2f}x squeezed")
 
 
 def print_table(rows: list[dict], ratios: dict[str, float]) -> None:

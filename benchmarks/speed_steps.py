@@ -149,13 +149,14 @@ def main() -> None:
     features = fitted_scorer(model, "features")
     segment = fitted_scorer(model, "segment")
     square = synthetic_images(config.image_size, 1)[0]
-    probe = working_batch([square], model)[0]
+    probe = working_batch([square], model).pixels
     wide = {"before": segment_with_width(before, probe, WIDTH_BEFORE), "now": segment_with_width(model, probe, WIDTH_BEFORE)}
     old_head = copy.deepcopy(wide["before"].head).to(memory_format=torch.contiguous_format)
     shapes = {"square": square, "2:1": np.ascontiguousarray(square[:, : config.image_size // 2])}
     results = []
     for shape, image in shapes.items():
-        batch, placements = working_batch([image], model)
+        working = working_batch([image], model)
+        batch, placements = working.pixels, working.placements
         runs = {
             ("features", name): partial(inspect_once, model, features, batch, placements, torch=torch, **options)
             for name, options in STEPS

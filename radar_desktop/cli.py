@@ -44,7 +44,15 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--scorer", default=None, help="the profile's default scorer (default: the space's best)")
     train.add_argument("--color", action="store_true", help="inspect in colour (default: grayscale)")
     train.add_argument("--image-size", type=int, help="working size in pixels (default 256)")
-    train.add_argument("--resize", choices=("fit", "stretch"), help="fit: keep aspect and pad; stretch (the encoder space's default)")
+    train.add_argument(
+        "--resize", choices=("fit", "stretch", "tiles"),
+        help="fit: keep aspect and pad; stretch; tiles (default: tiles for long images or with --min-defect, else stretch)",
+    )
+    train.add_argument(
+        "--min-defect", type=float, metavar="SIZE",
+        help="the smallest defect to find, in px (in mm with --scale): sets the working scale and the tiles",
+    )
+    train.add_argument("--scale", type=float, metavar="MM_PER_PX", help="mm per image pixel (sizes are then reported in mm)")
     train.add_argument("--config", type=Path, help="JSON file with model settings (advanced)")
     train.add_argument("--batch-size", type=int, default=64, help="patches per training step")
     train.add_argument(
@@ -202,6 +210,7 @@ def _train(args: argparse.Namespace) -> int:
     from radar_desktop.engine.scorers import DEFAULT_SCORERS
     from radar_desktop.profiles.builder import build_profile
     from radar_desktop.profiles.promises import promise_lines
+    from radar_desktop.profiles.working_resolution import resolution_for_folder
 
     if args.steps is not None:
         budget = {"max_steps": args.steps, "max_seconds": None}
@@ -212,6 +221,12 @@ def _train(args: argparse.Namespace) -> int:
     device = resolve_device(args.device)
     cancel = CancelToken()
     config = _model_config(args)
+    if args.min_defect is not None and (args.config or args.resize):
+        raise ValueError("--min-defect chooses the working resolution: leave out --resize and --config")
+    if args.config is None and args.resize is None:
+        resolution = resolution_for_folder(args.images, config, args.min_defect, args.scale)
+        config = resolution.apply(config)
+        log(f"working resolution: {resolution.describe()}")
     with progress_bar("train") as progress, cancel_on_interrupt(cancel):
         try:
             profile = build_profile(
@@ -222,6 +237,7 @@ def _train(args: argparse.Namespace) -> int:
                 device=device,
                 default_scorer=args.scorer or DEFAULT_SCORERS[config.space],
                 held_back=args.held_back,
+                inspection={"mm_per_pixel": args.scale} if args.scale else None,
                 replace=args.replace,
                 selftest=not args.no_selftest,
                 cancel=cancel,

@@ -11,12 +11,13 @@ import numpy as np
 from radar_desktop.sources.frames import FrameSource
 
 
-def texture(rng: np.random.Generator, size: int = 64) -> np.ndarray:
-    """A grey woven texture with a random phase and mild noise, uint8 (H, W)."""
-    y, x = np.mgrid[0:size, 0:size].astype(np.float32)
+def texture(rng: np.random.Generator, size: int = 64, width: int | None = None) -> np.ndarray:
+    """A grey woven texture with a random phase and mild noise, uint8 (size, width or size)."""
+    width = width or size
+    y, x = np.mgrid[0:size, 0:width].astype(np.float32)
     phase = rng.uniform(0, 2 * np.pi, size=2)
     weave = np.sin(x * 2 * np.pi / 8 + phase[0]) * np.sin(y * 2 * np.pi / 8 + phase[1])
-    image = 0.5 + 0.25 * weave + rng.normal(0, 0.03, (size, size))
+    image = 0.5 + 0.25 * weave + rng.normal(0, 0.03, (size, width))
     return np.clip(image * 255, 0, 255).astype(np.uint8)
 
 

@@ -65,6 +65,16 @@ def test_the_whole_wizard_with_cancel_and_resume_makes_a_working_profile(wizard,
     wizard.scale_page.editor.set_line((4.0, 10.0), (54.0, 10.0))  # 50 px over a 5 mm feature
     wizard.scale_page.editor.set_known_length(5.0)
     assert wizard.scale_page.editor.mm_per_pixel() == pytest.approx(0.1)
+    resolution = wizard.scale_page.resolution
+    assert resolution.unit.text() == "mm" and "fitted into one working square" in resolution.plan.text()
+    resolution.defect.setValue(0.4)  # 4 px at 0.1 mm per px: seen at twice the size, in tiles
+    assert "a 4 px defect spans 8 working px" in resolution.plan.text() and "9 overlapping tiles" in resolution.plan.text()
+    resolution.measure.click()
+    assert "ms per image on this machine" in resolution.plan.text()
+    tiled = wizard.training_page.settings()["model_config"]
+    assert tiled.resize_mode == "tiles" and tiled.working_scale == pytest.approx(2.0) and tiled.tile_overlap == 16
+    resolution.defect.setValue(0.0)  # not set: the tiny images are seen whole, as before
+    assert wizard.training_page.settings()["model_config"] == tiny_config(stride=8)
     next_page(wizard, qtbot, wizard.area_page)
     area = wizard.area_page
     assert area.rules.min_area.suffix() == " mm²"

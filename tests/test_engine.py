@@ -10,7 +10,7 @@ from radar_desktop.engine.coreset import nearest_distance
 from radar_desktop.engine.device import resolve_device
 from radar_desktop.engine.model import RadarModel, load_model
 from radar_desktop.engine.patches import extract_patches, fold_patches, stitch_patches
-from radar_desktop.engine.preprocess import crop_content, to_original_size, to_working
+from radar_desktop.engine.preprocess import crop_content, to_shape, to_working
 from radar_desktop.engine.reconstruction import ddim_timesteps
 from radar_desktop.engine.single_step import single_step
 from radar_desktop.engine.training import train
@@ -44,7 +44,7 @@ def test_fit_preprocessing_pads_and_maps_back_to_the_original_size():
     assert (placement.height, placement.width) == (38, 64)  # aspect kept
     content = crop_content(np.full((64, 64), 2.5, np.float32), placement)
     assert content.shape == (38, 64)
-    back = to_original_size(content, placement)
+    back = to_shape(content, placement.original_shape)
     assert back.shape == (30, 50) and np.allclose(back, 2.5)
     stretched, _ = to_working(image, tiny_config(resize_mode="stretch"))
     assert stretched.shape == (1, 64, 64)

@@ -50,15 +50,16 @@ def test_inspection_result_has_the_image_size_and_a_verdict(tiny_profile, datase
 def test_feature_maps_skip_padding_without_changing_the_content_map(tiny_profile, dataset):
     from dataclasses import replace
 
-    from radar_desktop.engine.inspection import forward_for, working_batch
+    from radar_desktop.engine.inspection import forward_batch, working_batch
     from radar_desktop.engine.preprocess import whole_square
 
     model = tiny_profile.load_model(CPU)
     scorer = tiny_profile.load_scorer("features")
     path = next((dataset / "test" / "defect").iterdir())
     image = read_image(path, 1)[:, :26]  # tall: most of the working square is padding
-    batch, placements = working_batch([image], model)
-    output = forward_for(model, batch, [scorer], placements)
+    batch = working_batch([image], model)
+    placements = batch.placements
+    output = forward_batch(model, batch, [scorer])
     [content] = scorer.content_maps(model, output)
     full = scorer.maps(model, replace(output, placements=(whole_square(64),)))[0]
     p = placements[0]

@@ -4,12 +4,18 @@
 after a blur two feature cells wide) and a wide defect's rise of the whole map (its mean), puts each
 on the scale of held-back good images (z-scores) and keeps the larger: on MTD a lone peak misses the
 large uneven areas, and the mean misses small blowholes (docs/METHOD_NOTES.md).
+
+A map larger than one working square (a tiled image's) is pooled block by block, each block about one
+square, and the highest block's z-score is taken back by the number of blocks (:func:`area_adjusted`):
+the more area a maximum looks at, the higher good parts' maxima go, and a good part twice as long must
+not score higher for being long.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import signal
+from scipy.stats import norm
 
 POOLINGS = ("max", "peak+mean")
 POOL_STATS_KEY = "pool_stats"
@@ -45,3 +51,31 @@ def part_statistics(good_parts: np.ndarray) -> np.ndarray:
 def combine_parts(parts: np.ndarray, stats: np.ndarray) -> float:
     """The larger of the parts' z-scores against good images."""
     return float(np.max((np.asarray(parts) - stats[0]) / stats[1]))
+
+
+def blocks(anomaly_map: np.ndarray, side: int | None) -> list[np.ndarray]:
+    """The map cut into blocks of about ``side`` x ``side`` (the whole map when it is no larger, or
+    without a side)."""
+    if side is None:
+        return [anomaly_map]
+    rows, columns = (max(1, round(length / side)) for length in anomaly_map.shape)
+    return [block for band in np.array_split(anomaly_map, rows, axis=0) for block in np.array_split(band, columns, axis=1)]
+
+
+def block_parts(anomaly_map: np.ndarray, side: int | None) -> np.ndarray:
+    """(blocks, parts): :func:`pool_parts` of each of the map's blocks."""
+    return np.stack([pool_parts(block) for block in blocks(anomaly_map, side)])
+
+
+def area_adjusted(z: float, count: int) -> float:
+    """The z-score whose tail is the chance that the highest of ``count`` good blocks reaches ``z``
+    (1 - (1 - p)^count, with p the tail of ``z``): the highest block's score read for one block's area."""
+    tail = norm.sf(z)
+    if count <= 1 or tail <= 0.0:
+        return float(z)
+    return float(norm.isf(-np.expm1(count * np.log1p(-tail))))
+
+
+def combine_blocks(parts: np.ndarray, stats: np.ndarray) -> float:
+    """The image score from its blocks' parts: the highest block's :func:`combine_parts`, area-adjusted."""
+    return area_adjusted(max(combine_parts(p, stats) for p in parts), len(parts))

@@ -15,6 +15,7 @@ from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import Placement
 from radar_desktop.engine.scorer_base import Calibration, Scorer
 from radar_desktop.engine.single_step import ForwardOutput
+from radar_desktop.engine.tiling import TileGrid
 from radar_desktop.sources.camera_variation import CameraVariation
 
 
@@ -30,16 +31,38 @@ def evenly_spaced(count: int, wanted: int) -> list[int]:
 
 @dataclass(frozen=True)
 class WorkingImages:
-    """Images at working size (N, C, S, S, uint8) and where each one's content lies."""
+    """Images as working squares (N, C, S, S, uint8) and where each one's content lies; with ``grids``
+    the squares are tiles, ``grid.count`` consecutive ones per image (see :mod:`engine.tiling`)."""
 
     pixels: np.ndarray
     placements: tuple[Placement, ...]
+    grids: tuple[TileGrid, ...] | None = None
+
+    @property
+    def count(self) -> int:
+        """How many images (not squares) these are."""
+        return len(self.pixels) if self.grids is None else len(self.grids)
+
+    def squares_of(self, indices: list[int]) -> list[int]:
+        """The squares of the images at ``indices``."""
+        if self.grids is None:
+            return list(indices)
+        starts = np.cumsum([0] + [grid.count for grid in self.grids])
+        return [square for i in indices for square in range(starts[i], starts[i + 1])]
 
     def subset(self, indices: list[int]) -> "WorkingImages":
-        return WorkingImages(self.pixels[indices], tuple(self.placements[i] for i in indices))
+        """The images at ``indices``, with all their squares."""
+        squares = self.squares_of(indices)
+        grids = None if self.grids is None else tuple(self.grids[i] for i in indices)
+        return WorkingImages(self.pixels[squares], tuple(self.placements[i] for i in squares), grids)
+
+    def squares(self) -> "WorkingImages":
+        """Every square as an image of its own (what training and the memory bank learn from)."""
+        return WorkingImages(self.pixels, self.placements)
 
     def with_variation(self, variation: CameraVariation, copies: int, seed: int = 0) -> "WorkingImages":
-        """These images followed by ``copies`` re-renderings of each (:class:`CameraVariation`), seeded."""
+        """These images followed by ``copies`` re-renderings of each (:class:`CameraVariation`), seeded.
+        A tiled image's tiles are re-rendered one by one."""
         if copies <= 0 or not variation.parts:
             return self
         rng = np.random.default_rng(seed)
@@ -48,7 +71,24 @@ class WorkingImages:
             for _ in range(copies)
             for image in self.pixels
         ]
-        return WorkingImages(np.concatenate([self.pixels, np.stack(varied)]), self.placements * (copies + 1))
+        grids = None if self.grids is None else self.grids * (copies + 1)
+        return WorkingImages(np.concatenate([self.pixels, np.stack(varied)]), self.placements * (copies + 1), grids)
+
+    def batches(self, size: int) -> Iterator[tuple[int, "WorkingImages"]]:
+        """Consecutive groups of whole images, about ``size`` squares each (an image of more tiles alone),
+        with how many images each holds."""
+        start = 0
+        while start < self.count:
+            end = start + 1
+            if self.grids is None:
+                end = min(self.count, start + size)
+            else:
+                tiles = self.grids[start].count
+                while end < self.count and tiles + self.grids[end].count <= size:
+                    tiles += self.grids[end].count
+                    end += 1
+            yield end - start, self.subset(list(range(start, end)))
+            start = end
 
 
 def fit_scorers(
@@ -72,8 +112,8 @@ def fit_scorers(
     """
     cancel = cancel or CancelToken()
     edge_learners = [scorer for scorer in scorers if scorer.learns_edges]
-    edge_images = good.subset(evenly_spaced(len(good.pixels), EDGE_IMAGES if edge_learners else 0))
-    images = len(good.pixels) + len(edge_images.pixels) + len(held_back.pixels)
+    edge_images = good.subset(evenly_spaced(good.count, EDGE_IMAGES if edge_learners else 0))
+    images = good.count + edge_images.count + held_back.count
     finishing = images * finishing_share / (1.0 - finishing_share)  # progress units; one per image
     total = images + finishing
     seen, finished = 0, 0.0
@@ -136,7 +176,7 @@ def held_back_scores(
                 _, batch_scores = scorer.score(model, output)
                 scores[scorer.name].extend(float(s) for s in batch_scores[:room])
         done += count
-        progress(done / len(images.pixels), f"scoring good images: {done}/{len(images.pixels)}")
+        progress(done / images.count, f"scoring good images: {done}/{images.count}")
     return {name: np.asarray(values, dtype=np.float64) for name, values in scores.items()}
 
 
@@ -144,11 +184,10 @@ def _forward_batches(
     model: RadarModel, scorers: list[Scorer], group: WorkingImages, batch_size: int, cancel: CancelToken
 ) -> Iterator[tuple[int, ForwardOutput]]:
     """The shared forward pass of each batch of ``group`` and how many images it holds; cancellable between batches."""
-    for start in range(0, len(group.pixels), batch_size):
+    for count, chunk in group.batches(batch_size):
         cancel.raise_if_cancelled()
-        chunk = group.pixels[start : start + batch_size]
-        batch = torch.from_numpy(chunk).float() / 255.0
-        yield len(chunk), forward_for(model, batch, scorers, group.placements[start : start + batch_size])
+        batch = torch.from_numpy(chunk.pixels).float() / 255.0
+        yield count, forward_for(model, batch, scorers, chunk.placements, chunk.grids)
 
 
 def _room(scorer: Scorer, seen: int) -> int:

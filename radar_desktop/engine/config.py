@@ -8,7 +8,7 @@ from pathlib import Path
 
 from radar_desktop.sources.camera_variation import PARTS as CAMERA_PARTS, CameraVariation
 
-RESIZE_MODES = ("fit", "stretch")
+RESIZE_MODES = ("fit", "stretch", "tiles")
 #: ``pixel``: the paper's U-Net on image patches; ``encoder``: a denoiser of a frozen pretrained encoder's features.
 SPACES = ("pixel", "encoder")
 
@@ -18,7 +18,8 @@ class ModelConfig:
     """Everything needed to rebuild a model and to preprocess images for it.
 
     Images are brought to ``image_size`` x ``image_size`` (``fit`` keeps the aspect ratio and pads by
-    mirroring, ``stretch`` squeezes), cut into ``patch_size`` patches every ``stride`` pixels, and noised
+    mirroring, ``stretch`` squeezes; ``tiles`` scales the image by ``working_scale``, aspect kept, and
+    covers it with working squares sharing ``tile_overlap`` pixels, see :mod:`engine.tiling`), cut into ``patch_size`` patches every ``stride`` pixels, and noised
     to step ``inference_t`` of a ``num_train_timesteps``-step DDPM schedule for the single forward pass.
     """
 
@@ -51,6 +52,9 @@ class ModelConfig:
     # (each cell's mean over the image's mean, its spread over the image's spread); 0 leaves them out,
     # as in profiles made before they were measured (docs/METHOD_NOTES.md)
     intensity_weight: float = 0.0
+    # ``tiles`` only: working pixels per image pixel, and the pixels neighbouring tiles share
+    working_scale: float = 1.0
+    tile_overlap: int = 32
 
     def __post_init__(self) -> None:
         levels = len(self.block_out_channels)
@@ -73,6 +77,10 @@ class ModelConfig:
             problems.append(f"space must be one of {SPACES}")
         if self.space == "encoder" and self.image_size % 32:
             problems.append("in the encoder space image_size must be a multiple of 32")
+        if not 0 < self.working_scale <= 16:
+            problems.append("working_scale must lie in (0, 16]")
+        if self.resize_mode == "tiles" and not 0 <= self.tile_overlap < self.image_size // 2:
+            problems.append("tile_overlap must lie in [0, image_size / 2)")
         if self.intensity_weight < 0:
             problems.append("intensity_weight must not be negative")
         if not 0 <= self.inference_t < self.num_train_timesteps:

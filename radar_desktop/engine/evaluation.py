@@ -11,9 +11,9 @@ import numpy as np
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.metrics import aupro, auroc, best_f1_threshold, threshold_metrics
 from radar_desktop.core.verdict import Thresholds
-from radar_desktop.engine.inspection import batches, forward_for, working_batch
+from radar_desktop.engine.inspection import batches, forward_batch, working_batch
 from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.preprocess import to_original_size
+from radar_desktop.engine.preprocess import to_shape
 from radar_desktop.engine.scorer_base import Scorer
 from radar_desktop.sources.images import ImageReadError, read_image
 from radar_desktop.sources.mvtec import LabelledImage
@@ -49,17 +49,17 @@ def _shrink(array: np.ndarray, interpolation: int) -> np.ndarray:
 
 def _score_batch(model, scorers, readable, scores, pixel_maps, seconds) -> None:
     """Run one shared forward pass and let every scorer read it; appends to the accumulators."""
-    batch, placements = working_batch([image for _, image, _ in readable], model)
+    batch = working_batch([image for _, image, _ in readable], model)
     began = time.perf_counter()
-    output = forward_for(model, batch, scorers, placements)
+    output = forward_batch(model, batch, scorers)
     shared = time.perf_counter() - began
     for scorer in scorers:
         began = time.perf_counter()
         maps, image_scores = scorer.score(model, output)
         seconds[scorer.name] += shared + time.perf_counter() - began
         scores[scorer.name].extend(image_scores.tolist())
-        for content_map, placement in zip(maps, placements):
-            pixel_maps[scorer.name].append(_shrink(to_original_size(content_map, placement), cv2.INTER_AREA))
+        for content_map, shape in zip(maps, batch.shapes):
+            pixel_maps[scorer.name].append(_shrink(to_shape(content_map, shape), cv2.INTER_AREA))
 
 
 def evaluate_scorers(

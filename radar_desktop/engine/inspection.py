@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -14,9 +15,10 @@ from radar_desktop.core.inspection_plan import InspectionPlan
 from radar_desktop.core.records import InspectionResult, Timings
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.preprocess import Placement, to_original_size, to_working
+from radar_desktop.engine.preprocess import Placement, to_shape
 from radar_desktop.engine.scorer_base import Scorer
 from radar_desktop.engine.single_step import ForwardOutput
+from radar_desktop.engine.tiling import TileGrid, working_squares
 
 log = logging.getLogger(__name__)
 
@@ -42,25 +44,53 @@ def release_cached_memory(device: torch.device) -> None:
         torch.mps.empty_cache()
 
 
-def working_batch(images: Sequence[np.ndarray], model: RadarModel) -> tuple[torch.Tensor, list[Placement]]:
-    """Stack (H, W, C) float images into one (B, C, S, S) tensor at the model's working size."""
-    converted = [to_working(image, model.config) for image in images]
-    return torch.from_numpy(np.stack([c[0] for c in converted])), [c[1] for c in converted]
+@dataclass(frozen=True)
+class WorkingBatch:
+    """Images as the model sees them: working squares, where each one's content lies, how tiles make up
+    images (None: one square per image), and each image's own shape to bring its map back to."""
+
+    pixels: torch.Tensor  # (squares, C, S, S), float 0..1
+    placements: list[Placement]
+    grids: tuple[TileGrid, ...] | None
+    shapes: list[tuple[int, int]]
+
+
+def working_batch(images: Sequence[np.ndarray], model: RadarModel) -> WorkingBatch:
+    """(H, W, C) float images as one batch of working squares (one per image, or each image's tiles)."""
+    converted = [working_squares(image, model.config) for image in images]
+    grids = tuple(grid for _, _, grid in converted) if model.config.resize_mode == "tiles" else None
+    return WorkingBatch(
+        torch.from_numpy(np.concatenate([squares for squares, _, _ in converted])),
+        [placement for _, placements, _ in converted for placement in placements],
+        grids,
+        [image.shape[:2] for image in images],
+    )
 
 
 def forward_for(
-    model: RadarModel, batch: torch.Tensor, scorers: Iterable[Scorer], placements: Sequence[Placement] | None = None
+    model: RadarModel,
+    batch: torch.Tensor,
+    scorers: Iterable[Scorer],
+    placements: Sequence[Placement] | None = None,
+    grids: tuple[TileGrid, ...] | None = None,
 ) -> ForwardOutput:
     """The single forward pass of either space, computing only what the scorers read (features, the noised
-    step's noise, the deterministic clean step)."""
+    step's noise, the deterministic clean step); ``grids`` say how the squares make up images when they
+    are tiles."""
     scorers = list(scorers)
-    return model.single_step(
+    output = model.single_step(
         batch,
         placements,
         with_features=any(s.reads_features for s in scorers),
         with_noise=any(s.reads_noise for s in scorers),
         with_clean_step=any(s.reads_clean_step for s in scorers),
     )
+    return output if grids is None else replace(output, grids=grids)
+
+
+def forward_batch(model: RadarModel, batch: WorkingBatch, scorers: Iterable[Scorer]) -> ForwardOutput:
+    """:func:`forward_for` of a :class:`WorkingBatch`."""
+    return forward_for(model, batch.pixels, scorers, batch.placements, batch.grids)
 
 
 def batches(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -126,14 +156,14 @@ class Inspector:
 
     def _inspect_batch(self, images: Sequence[np.ndarray], sources: Sequence[str]) -> list[InspectionResult]:
         began = time.perf_counter()
-        batch, placements = working_batch(images, self.model)
+        batch = working_batch(images, self.model)
         prepared = time.perf_counter()
-        output = forward_for(self.model, batch, [self.scorer], placements)
+        output = forward_batch(self.model, batch, [self.scorer])
         if self.model.device.type == "cuda":
             torch.cuda.synchronize()
         forwarded = time.perf_counter()
         maps, scores, parts = self.scorer.score_with_parts(self.model, output, self.plan.mask if self.plan else None)
-        full_maps = [to_original_size(m, p) for m, p in zip(maps, placements)]
+        full_maps = [to_shape(m, shape) for m, shape in zip(maps, batch.shapes)]
         judgements = [self._judge(m, float(s)) for m, s in zip(full_maps, scores)]
         done = time.perf_counter()
         share = 1000.0 / len(images)

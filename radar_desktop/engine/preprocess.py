@@ -51,7 +51,7 @@ def crop_content(working_map: np.ndarray, placement: Placement) -> np.ndarray:
     return working_map[placement.top : placement.top + placement.height, placement.left : placement.left + placement.width]
 
 
-def to_original_size(content_map: np.ndarray, placement: Placement) -> np.ndarray:
-    """Resize a content map (see :func:`crop_content`) to the original image size."""
-    h, w = placement.original_shape
+def to_shape(content_map: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Resize an image's map (a content map, or its merged tiles) to the image's (H, W)."""
+    h, w = shape
     return cv2.resize(np.ascontiguousarray(content_map, dtype=np.float32), (w, h), interpolation=cv2.INTER_LINEAR)

@@ -19,7 +19,7 @@ from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.edge_statistics import EDGE_STATS_KEY, EdgeAccumulator, EdgeStatistics
 from radar_desktop.core.inspection_area import masked_map
 from radar_desktop.core.maps import gaussian_blur
-from radar_desktop.core.pooling import POOL_STATS_KEY, POOLINGS, combine_parts, part_statistics, pool_parts
+from radar_desktop.core.pooling import POOL_STATS_KEY, POOLINGS, block_parts, combine_blocks, part_statistics
 from radar_desktop.core.regions import OutlineLevels
 from radar_desktop.core.score_scale import SCALE_KEY, ScoreScale
 from radar_desktop.core.verdict import Thresholds
@@ -27,6 +27,7 @@ from radar_desktop.engine.config import TrainConfig
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import crop_content
 from radar_desktop.engine.single_step import ForwardOutput
+from radar_desktop.engine.tiling import merge_views
 
 #: Each outlined part of a new profile's map is cut back to where it reaches this share of its own peak
 #: (the defect's width at half its height): a strong defect lights the encoder's whole receptive field
@@ -71,7 +72,7 @@ class Scorer(ABC):
 
     def __init__(self) -> None:
         self._calibration_scores: list[float] = []
-        self._calibration_parts: list[np.ndarray] = []
+        self._calibration_parts: list[np.ndarray] = []  # per image: (blocks, parts)
         self._map_low: list[float] = []
         self._map_high: list[float] = []
         self._pool_stats: np.ndarray | None = None  # (2, parts): good images' mean and std of each part
@@ -138,27 +139,32 @@ class Scorer(ABC):
         return np.stack([self._edges.normalise(m, (p.top, p.left, p.height, p.width)) for m, p in zip(maps, output.placements)])
 
     def content_maps(self, model: RadarModel, output: ForwardOutput) -> list[np.ndarray]:
-        """Anomaly maps cropped to each image's content: padding never counts."""
-        return [crop_content(m, p) for m, p in zip(self.read_maps(model, output), output.placements)]
+        """One anomaly map per image, cropped to its content (padding never counts); a tiled image's
+        tiles merged into one map at its working scale."""
+        squares = [crop_content(m, p) for m, p in zip(self.read_maps(model, output), output.placements)]
+        return merge_views(squares, output.grids)
 
-    def pool(self, anomaly_map: np.ndarray) -> float:
-        """Image score from one content map: its maximum, or the pooled parts weighed by good images."""
+    def pool(self, anomaly_map: np.ndarray, block: int | None = None) -> float:
+        """Image score from one content map: its maximum, or the pooled parts weighed by good images, block
+        by block for a map larger than ``block`` (the working square's side; see :mod:`core.pooling`)."""
         if self.pooling == "max":
             return float(anomaly_map.max())
         if self._pool_stats is None:
             raise RuntimeError(f"the {self.name} scorer has not been calibrated")
-        return float(self._scale.apply(combine_parts(pool_parts(anomaly_map), self._pool_stats)))
+        return float(self._scale.apply(combine_blocks(block_parts(anomaly_map, block), self._pool_stats)))
 
     def score(
         self, model: RadarModel, output: ForwardOutput, mask: np.ndarray | None = None
     ) -> tuple[list[np.ndarray], np.ndarray]:
         """Content maps and image scores for one batch; ``mask`` (nonzero: inspected) is applied before pooling."""
-        return self.score_maps(self.content_maps(model, output), mask)
+        return self.score_maps(self.content_maps(model, output), mask, model.config.image_size)
 
-    def score_maps(self, content_maps: list[np.ndarray], mask: np.ndarray | None = None) -> tuple[list[np.ndarray], np.ndarray]:
-        """:meth:`score` for content maps made already."""
+    def score_maps(
+        self, content_maps: list[np.ndarray], mask: np.ndarray | None = None, block: int | None = None
+    ) -> tuple[list[np.ndarray], np.ndarray]:
+        """:meth:`score` for content maps made already, pooled in blocks of ``block`` (see :meth:`pool`)."""
         maps = [masked_map(m, mask) for m in content_maps]
-        return maps, np.array([self.pool(m) for m in maps], dtype=np.float64)
+        return maps, np.array([self.pool(m, block) for m in maps], dtype=np.float64)
 
     def score_with_parts(
         self, model: RadarModel, output: ForwardOutput, mask: np.ndarray | None = None
@@ -169,15 +175,15 @@ class Scorer(ABC):
 
     def observe_calibration(self, model: RadarModel, output: ForwardOutput) -> None:
         """Score a batch of held-back good images for calibration."""
-        self.observe_calibration_maps(self.content_maps(model, output))
+        self.observe_calibration_maps(self.content_maps(model, output), model.config.image_size)
 
-    def observe_calibration_maps(self, maps: list[np.ndarray]) -> None:
-        """:meth:`observe_calibration` for content maps made already."""
+    def observe_calibration_maps(self, maps: list[np.ndarray], block: int | None = None) -> None:
+        """:meth:`observe_calibration` for content maps made already, pooled in blocks of ``block``."""
         self._note_maps(maps)
         if self.pooling == "max":
             self._calibration_scores.extend(float(m.max()) for m in maps)
         else:
-            self._calibration_parts.extend(pool_parts(m) for m in maps)
+            self._calibration_parts.extend(block_parts(m, block) for m in maps)
 
     def _note_maps(self, maps: list[np.ndarray]) -> None:
         self._map_low.extend(float(np.median(m)) for m in maps)
@@ -230,9 +236,8 @@ class Scorer(ABC):
         if self.pooling == "max":
             scores = np.asarray(self._calibration_scores)
         else:
-            parts = np.stack(self._calibration_parts)
-            self._pool_stats = part_statistics(parts)
-            raw = np.array([combine_parts(p, self._pool_stats) for p in parts])
+            self._pool_stats = part_statistics(np.concatenate(self._calibration_parts))
+            raw = np.array([combine_blocks(p, self._pool_stats) for p in self._calibration_parts])
             self._scale = ScoreScale.from_calibration(raw, self.thresholds_for(raw).nok)
             scores = self._scale.apply(raw)
         return self.thresholds_for(scores), scores

@@ -57,13 +57,16 @@ class PaperScorer(Scorer):
         noise = output.noise_pred.float().mean(dim=1).cpu().numpy()
         return np.stack([paper_heatmap(m) for m in noise])
 
-    def score_maps(self, content_maps: list[np.ndarray], mask: np.ndarray | None = None) -> tuple[list[np.ndarray], np.ndarray]:
+    def score_maps(
+        self, content_maps: list[np.ndarray], mask: np.ndarray | None = None, block: int | None = None
+    ) -> tuple[list[np.ndarray], np.ndarray]:
+        """The paper's forest reads each whole map (``block`` does not apply)."""
         if self._classifier is None:
             raise RuntimeError("the paper scorer has not been calibrated")
         maps = [masked_map(m, mask) for m in content_maps]
         return maps, self._classifier.score(np.stack([paper_features(m) for m in maps]))
 
-    def observe_calibration_maps(self, maps: list[np.ndarray]) -> None:
+    def observe_calibration_maps(self, maps: list[np.ndarray], block: int | None = None) -> None:
         self._note_maps(maps)
         self._features.extend(paper_features(m) for m in maps)
 
@@ -365,15 +368,17 @@ class FusedScorer(Scorer):
     ) -> tuple[list[np.ndarray], np.ndarray, list[dict[str, float]]]:
         """The fused maps and scores, and each part's own score (0 a typical good part, 1 its NOK line)."""
         part_maps = self._part_maps(model, output)
-        maps, scores = self.score_maps(self._fuse(part_maps), mask)
-        by_part = {part.label: part.score_maps(part_maps[name], mask)[1] for name, part in self.parts.items()}
+        block = model.config.image_size
+        maps, scores = self.score_maps(self._fuse(part_maps), mask, block)
+        by_part = {part.label: part.score_maps(part_maps[name], mask, block)[1] for name, part in self.parts.items()}
         return maps, scores, [{label: float(values[i]) for label, values in by_part.items()} for i in range(len(maps))]
 
     def observe_calibration(self, model: RadarModel, output: ForwardOutput) -> None:
         part_maps = self._part_maps(model, output)
+        block = model.config.image_size
         for name, part in self.parts.items():
-            part.observe_calibration_maps(part_maps[name])
-        self.observe_calibration_maps(self._fuse(part_maps))
+            part.observe_calibration_maps(part_maps[name], block)
+        self.observe_calibration_maps(self._fuse(part_maps), block)
 
     def part_labels(self) -> tuple[str, ...]:
         return tuple(part.label for part in self.parts.values())

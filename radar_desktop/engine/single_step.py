@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.patches import extract_patches, patch_count, stitch_patches
 from radar_desktop.engine.preprocess import Placement, whole_square
+from radar_desktop.engine.tiling import TileGrid
 
 #: Features are stitched at this fraction of the working resolution.
 FEATURE_SCALE = 4
@@ -32,6 +33,9 @@ class ForwardOutput:
     #: (B, D, h, w) the noise the model predicts for the clean input scaled to step t, sqrt(a_t) x, with no
     #: noise injected (the deterministic single step; encoder space only, on its feature grid)
     clean_noise: torch.Tensor | None = None
+    #: how the squares make up images when they are tiles (consecutive, ``grid.count`` per image);
+    #: None: each square is one image
+    grids: tuple[TileGrid, ...] | None = None
 
 
 def block_modules(model: RadarModel) -> dict[str, torch.nn.Module]:

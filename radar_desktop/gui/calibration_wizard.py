@@ -51,12 +51,14 @@ from radar_desktop.gui.mask_editor import MaskEditorWidget
 from radar_desktop.gui.pod_plot import PodPlotWidget
 from radar_desktop.gui.production_page import ProductionImagesPage
 from radar_desktop.gui.scale_editor import ScaleWidget
+from radar_desktop.gui.working_resolution_row import WorkingResolutionRow
 from radar_desktop.profiles.folder_check import FolderCheck, check_good_folder, sizing_plan
 from radar_desktop.profiles.paths import data_home
 from radar_desktop.profiles.profile import ProfileError, check_name
 from radar_desktop.profiles.promises import TARGETS_KEY
 from radar_desktop.profiles.store import profile_path
 from radar_desktop.profiles.summary import space_line
+from radar_desktop.profiles.working_resolution import propose_resolution, typical_shape
 from radar_desktop.sources.images import ImageReadError, list_images, read_image
 
 BUDGETS = {
@@ -157,7 +159,11 @@ class GoodImagesPage(QWizardPage):
         lines += [f"• {escape(w)}" for w in self.check.warnings]
         if self.check.readable:
             config = self.wizard().model_config if self.wizard() else default_config()
-            lines.append(escape(sizing_plan(config.resize_mode, config.image_size)))
+            resolution = propose_resolution(typical_shape([self.check.folder / n for n in self.check.readable]), config)
+            lines.append(escape(
+                f"Long parts: {resolution.describe()}; the smallest defect (page 5) can ask for a finer scale."
+                if resolution.resize_mode == "tiles" else sizing_plan(config.resize_mode, config.image_size)
+            ))
         if refusal:
             lines.insert(0, f"<b style='color:#c62828'>Cannot train: {escape(refusal)}.</b>")
         self.summary.setText("<br>".join(lines))
@@ -222,20 +228,31 @@ class DefectsPage(QWizardPage):
 
 
 class ScalePage(QWizardPage):
-    """Page 5: the physical scale (optional), measured on a reference image or typed."""
+    """Page 5: the physical scale (optional), measured on a reference image or typed, and the smallest
+    defect to find, which sets the working resolution."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle("Physical scale (optional)")
+        self.setTitle("Physical scale and smallest defect (optional)")
         self.setSubTitle("Draw a line over a feature of known length on a good image and type that length, or type "
-                         "millimetres per pixel. With a scale, defect regions are measured in mm and mm²; without, in pixels.")
+                         "millimetres per pixel. With a scale, defect regions are measured in mm and mm²; without, in pixels. "
+                         "The smallest defect sets the scale the images are seen at.")
         self.editor = ScaleWidget()
         self.editor.sig_complete_changed.connect(self.completeChanged)
+        self.resolution = WorkingResolutionRow()
+        self.editor.sig_scale_changed.connect(lambda _: self._update_resolution())
         layout = QVBoxLayout(self)
-        layout.addWidget(self.editor)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.resolution)
 
     def initializePage(self) -> None:  # noqa: N802
         self.wizard().show_reference(self.editor)
+        self._update_resolution()
+
+    def _update_resolution(self) -> None:
+        wizard: CalibrationWizard = self.wizard()
+        if wizard is not None:
+            self.resolution.set_context(wizard.typical_shape(), wizard.model_config, self.editor.mm_per_pixel())
 
     def isComplete(self) -> bool:  # noqa: N802
         return self.editor.is_complete()
@@ -329,7 +346,7 @@ class TrainingPage(QWizardPage):
             "held_back": wizard.production_page.held_back_folder(),
             "inspection": wizard.area_page.inspection(),
             "mask": wizard.area_page.editor.mask(),
-            "model_config": wizard.model_config,
+            "model_config": wizard.scale_page.resolution.working_config(wizard.model_config),
             "train_config": list(self.budgets.values())[self.choice.checkedId()],
         }
 
@@ -581,6 +598,13 @@ class CalibrationWizard(QWizard):
             except ImageReadError:
                 self._reference = (str(path), None)
         return self._reference[1]
+
+    def typical_shape(self) -> tuple[int, int] | None:
+        """The typical good image's (height, width), None before a readable folder is chosen."""
+        check = self.good_page.check
+        if check is None or not check.readable:
+            return None
+        return typical_shape([check.folder / name for name in check.readable])
 
     def _on_worker_trained(self, prepared) -> None:
         self.training_page.on_ended(prepared, f"Done: {prepared.profile.training['steps']} steps. Press Next.")

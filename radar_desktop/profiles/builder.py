@@ -16,10 +16,10 @@ from radar_desktop.engine.config import ModelConfig, TrainConfig
 from radar_desktop.engine.device import describe_device
 from radar_desktop.engine.inspection import Inspector
 from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.preprocess import Placement, to_working
 from radar_desktop.engine.scan import scan_files
 from radar_desktop.engine.scorer_base import Scorer
 from radar_desktop.engine.scorers import profile_scorers, scorers_for
+from radar_desktop.engine.tiling import working_squares
 from radar_desktop.engine.training import discard_checkpoint, train
 from radar_desktop.profiles.folder_check import MIN_GOOD_IMAGES
 from radar_desktop.profiles.paths import checkpoints_dir
@@ -55,13 +55,27 @@ def held_back_indices(count: int, every: int) -> list[int]:
     return evenly_spaced(count, max(MIN_HELD_BACK, count // every))
 
 
-def read_working(path: Path, config: ModelConfig) -> tuple[np.ndarray, Placement]:
-    """One good image at working size as calibration keeps it: (C, S, S) uint8, and where its content lies.
+def read_working(path: Path, config: ModelConfig) -> WorkingImages:
+    """One good image as calibration keeps it: its working squares as uint8 (one, or its tiles), and
+    where each one's content lies.
 
     Raises :class:`ImageReadError` when it cannot be read.
     """
-    working, placement = to_working(read_image(path, config.channels), config)
-    return np.round(working * 255).astype(np.uint8), placement
+    squares, placements, grid = working_squares(read_image(path, config.channels), config)
+    return WorkingImages(np.round(squares * 255).astype(np.uint8), tuple(placements), None if grid is None else (grid,))
+
+
+def joined(images: list[WorkingImages], config: ModelConfig) -> WorkingImages:
+    """Images read one by one (:func:`read_working`) as one set."""
+    if not images:
+        empty = np.zeros((0, config.channels, config.image_size, config.image_size), np.uint8)
+        return WorkingImages(empty, (), () if config.resize_mode == "tiles" else None)
+    grids = None if images[0].grids is None else tuple(grid for image in images for grid in image.grids)
+    return WorkingImages(
+        np.concatenate([image.pixels for image in images]),
+        tuple(placement for image in images for placement in image.placements),
+        grids,
+    )
 
 
 def load_good_images(folder: Path, config: ModelConfig, every: int, held_back_folder: Path | None = None) -> GoodImages:
@@ -94,18 +108,15 @@ def load_good_images(folder: Path, config: ModelConfig, every: int, held_back_fo
 
 def _read_folder(folder: Path, config: ModelConfig) -> tuple[WorkingImages, list[str], tuple[tuple[str, str], ...]]:
     """The readable images of a folder at working size, their names, and (name, reason) for the others."""
-    arrays, placements, names, skipped = [], [], [], []
+    images, names, skipped = [], [], []
     for path in list_images(folder):
         try:
-            pixels, placement = read_working(path, config)
+            images.append(read_working(path, config))
         except ImageReadError as error:
             skipped.append((path.name, str(error)))
             continue
-        arrays.append(pixels)
-        placements.append(placement)
         names.append(path.name)
-    empty = np.zeros((0, config.channels, config.image_size, config.image_size), np.uint8)
-    return WorkingImages(np.stack(arrays) if arrays else empty, tuple(placements)), names, tuple(skipped)
+    return joined(images, config), names, tuple(skipped)
 
 
 @dataclass
@@ -177,7 +188,7 @@ def make_profile(
     if selftest:  # the self-test takes the bar's last 5%
         progress = lambda fraction, message: overall(SELFTEST_START * fraction, message)  # noqa: E731
     good = load_good_images(images, model_config, train_config.holdout_every, held_back)
-    train_config = train_config.for_space(model_config.space, len(good.train_names))
+    train_config = train_config.for_space(model_config.space, len(good.train.pixels))  # squares: a tile is a bank image
     variation = train_config.camera_variation()
     for file_name, reason in good.skipped:
         log(f"skipped {file_name}: {reason}")

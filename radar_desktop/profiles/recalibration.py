@@ -82,36 +82,34 @@ def recalibrate(
     Raises :class:`ProfileError` when no image is left to add (the profile stays as it was).
     """
     # the engine (torch) is imported here, not with the module: the review queue opens without it
-    from radar_desktop.engine.calibrate import WorkingImages, held_back_scores
+    from radar_desktop.engine.calibrate import held_back_scores
     from radar_desktop.engine.selftest import refit_record
-    from radar_desktop.profiles.builder import read_working
+    from radar_desktop.profiles.builder import joined, read_working
 
     profile = open_profile(name)
     wanted = not_yet_added(profile, images)
     if not wanted:
         raise ProfileError(f"profile {name!r} already holds every one of these reviewed-good images")
     model = profile.load_model(device)
-    usable, pixels, placements, skipped = [], [], [], []
+    usable, working, skipped = [], [], []
     for image in wanted:
         reason = _unusable(image)
         if reason is None:
             try:
-                array, placement = read_working(Path(image.path), model.config)
+                working.append(read_working(Path(image.path), model.config))
             except ImageReadError as error:
                 reason = str(error)
         if reason is not None:
             skipped.append((image.path, reason))
             continue
         usable.append(image)
-        pixels.append(array)
-        placements.append(placement)
     if not usable:
         listed = "; ".join(f"{Path(path).name}: {why}" for path, why in skipped[:5])
         raise ProfileError(f"none of the {len(wanted)} reviewed-good images can be added to profile {name!r} ({listed})")
     # the default scorer first: its thresholds are the ones inspections use
     scorers = [profile.load_scorer(s) for s in sorted(profile.scorers, key=lambda s: s != profile.default_scorer)]
     scores = held_back_scores(
-        model, scorers, WorkingImages(np.stack(pixels), tuple(placements)),
+        model, scorers, joined(working, model.config),
         seen={s: len(entry.good_scores) for s, entry in profile.scorers.items()},
         batch_size=batch_size, cancel=cancel, progress=progress,
     )
