@@ -47,7 +47,8 @@ def test_accuracy_benchmark_reports_every_scorer_and_the_controls(dataset, tiny_
 @pytest.mark.parametrize(
     ("script", "options", "expected"),
     [
-        ("speed.py", ["--sizes", "64", "--repeats", "2", "--recon-repeats", "1", "--batch", "2"], "rows"),
+        ("speed.py", ["--sizes", "64", "--repeats", "2", "--recon-repeats", "1", "--batch", "2", "--long", "64x160",
+                      "--min-defects", "8"], "rows"),
         ("speed_steps.py", ["--rounds", "1"], "results"),
     ],
 )
@@ -67,6 +68,9 @@ def test_speed_benchmarks_run_on_a_tiny_model(script, options, expected, tiny_co
         assert set(report["ratios"]) == {"64x64: encoder: recon, 10 DDIM steps / encoder: single-step (fused)",
                                          "64x64: pixel: recon, 10 DDIM steps / pixel: single-step (segment)",
                                          "64x64: pixel: recon, 50 DDIM steps / pixel: single-step (segment)"}
+        long_part = {row["resolution"]: row["tiles"] for row in report["long_part"]}
+        # squeezed; the aspect kept (64 px high seen 256 high: 256 x 640 in 3 tiles); 8 px defects at 1.6 x
+        assert long_part == {"squeezed to one square (before)": 1, "aspect kept": 3, "min defect 8 px": 1}
     else:
         assert {row["scorer"] for row in rows} == {"features", "segment"}
         assert {row["image"] for row in rows} == {"square", "2:1"}
