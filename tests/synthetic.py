@@ -80,11 +80,11 @@ def write_video(path: Path, frames: list[np.ndarray], fps: float = 20.0) -> Path
     return path
 
 
-def make_defect_video(path: Path, seed: int = 5) -> Path:
-    """40 frames at 20 fps of the texture; from frame 21 on, every frame has a defect."""
+def make_defect_video(path: Path, seed: int = 5, fps: float = 20.0) -> Path:
+    """40 frames at ``fps`` of the texture; from frame 21 on, every frame has a defect."""
     rng = np.random.default_rng(seed)
     frames = [texture(rng, 64) for _ in range(20)] + [add_defect(texture(rng, 64), rng)[0] for _ in range(20)]
-    return write_video(path, frames)
+    return write_video(path, frames, fps)
 
 
 class SyntheticCamera(FrameSource):
