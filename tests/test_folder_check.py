@@ -32,6 +32,7 @@ def test_copies_blur_odd_sizes_and_unreadable_files_are_flagged(tmp_path):
     assert check.blurred == ["soft.png"]
     assert [name for name, _ in check.unreadable] == ["cut.png"]
     assert check.shapes == {"64 x 64, 1 channel": 8, "128 x 64, 1 channel": 1}
+    assert check.typical_shape() == (64, 64)  # (height, width): the median, kept from the one reading
     reasons = dict(check.suspicious)
     assert reasons["soft.png"] == "blurred" and reasons["cut.png"].startswith("unreadable")
 
@@ -56,4 +57,5 @@ def test_many_sizes_are_summarised_with_the_full_list_kept_for_details(tmp_path)
     assert len(details) == 30 and details[0].strip() == "1 x  50 x 40, 1 channel"
     assert "mirror-padded" in sizing_plan("fit", 256) and "not kept" in sizing_plan("stretch", 256)
     same = check_good_folder(tmp_path / "none")
-    assert same.size_range() == "no readable images"
+    assert same.size_range() == "no readable images" and same.typical_shape() is None
+    assert check.typical_shape() == (int(np.median([min(40 + i, 64) for i in range(30)])), int(np.median([50 + i % 7 for i in range(30)])))

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
+from radar_desktop.engine.config import ModelConfig
 from radar_desktop.engine.inspection import forward_for
 from radar_desktop.engine.model import RadarModel
 from radar_desktop.engine.preprocess import Placement
@@ -37,6 +38,19 @@ class WorkingImages:
     pixels: np.ndarray
     placements: tuple[Placement, ...]
     grids: tuple[TileGrid, ...] | None = None
+
+    @classmethod
+    def join(cls, images: list["WorkingImages"], config: ModelConfig) -> "WorkingImages":
+        """Images read one by one as one set (an empty one of ``config``'s square size when there are none)."""
+        if not images:
+            empty = np.zeros((0, config.channels, config.image_size, config.image_size), np.uint8)
+            return cls(empty, (), () if config.resize_mode == "tiles" else None)
+        grids = None if images[0].grids is None else tuple(grid for image in images for grid in image.grids)
+        return cls(
+            np.concatenate([image.pixels for image in images]),
+            tuple(placement for image in images for placement in image.placements),
+            grids,
+        )
 
     @property
     def count(self) -> int:
@@ -87,7 +101,10 @@ class WorkingImages:
                 while end < self.count and tiles + self.grids[end].count <= size:
                     tiles += self.grids[end].count
                     end += 1
-            yield end - start, self.subset(list(range(start, end)))
+            if self.grids is None:
+                yield end - start, WorkingImages(self.pixels[start:end], self.placements[start:end])
+            else:
+                yield end - start, self.subset(list(range(start, end)))
             start = end
 
 

@@ -58,7 +58,7 @@ from radar_desktop.profiles.profile import ProfileError, check_name
 from radar_desktop.profiles.promises import TARGETS_KEY
 from radar_desktop.profiles.store import profile_path
 from radar_desktop.profiles.summary import space_line
-from radar_desktop.profiles.working_resolution import propose_resolution, typical_shape
+from radar_desktop.profiles.working_resolution import propose_resolution
 from radar_desktop.sources.images import ImageReadError, list_images, read_image
 
 BUDGETS = {
@@ -159,7 +159,7 @@ class GoodImagesPage(QWizardPage):
         lines += [f"• {escape(w)}" for w in self.check.warnings]
         if self.check.readable:
             config = self.wizard().model_config if self.wizard() else default_config()
-            resolution = propose_resolution(typical_shape([self.check.folder / n for n in self.check.readable]), config)
+            resolution = propose_resolution(self.check.typical_shape(), config)
             lines.append(escape(
                 f"Long parts: {resolution.describe()}; the smallest defect (page 5) can ask for a finer scale."
                 if resolution.resize_mode == "tiles" else sizing_plan(config.resize_mode, config.image_size)
@@ -602,9 +602,7 @@ class CalibrationWizard(QWizard):
     def typical_shape(self) -> tuple[int, int] | None:
         """The typical good image's (height, width), None before a readable folder is chosen."""
         check = self.good_page.check
-        if check is None or not check.readable:
-            return None
-        return typical_shape([check.folder / name for name in check.readable])
+        return None if check is None else check.typical_shape()
 
     def _on_worker_trained(self, prepared) -> None:
         self.training_page.on_ended(prepared, f"Done: {prepared.profile.training['steps']} steps. Press Next.")

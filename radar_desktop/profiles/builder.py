@@ -65,19 +65,6 @@ def read_working(path: Path, config: ModelConfig) -> WorkingImages:
     return WorkingImages(np.round(squares * 255).astype(np.uint8), tuple(placements), None if grid is None else (grid,))
 
 
-def joined(images: list[WorkingImages], config: ModelConfig) -> WorkingImages:
-    """Images read one by one (:func:`read_working`) as one set."""
-    if not images:
-        empty = np.zeros((0, config.channels, config.image_size, config.image_size), np.uint8)
-        return WorkingImages(empty, (), () if config.resize_mode == "tiles" else None)
-    grids = None if images[0].grids is None else tuple(grid for image in images for grid in image.grids)
-    return WorkingImages(
-        np.concatenate([image.pixels for image in images]),
-        tuple(placement for image in images for placement in image.placements),
-        grids,
-    )
-
-
 def load_good_images(folder: Path, config: ModelConfig, every: int, held_back_folder: Path | None = None) -> GoodImages:
     """Read a folder of good images; unreadable files are skipped and listed with their reason.
 
@@ -116,7 +103,7 @@ def _read_folder(folder: Path, config: ModelConfig) -> tuple[WorkingImages, list
             skipped.append((path.name, str(error)))
             continue
         names.append(path.name)
-    return joined(images, config), names, tuple(skipped)
+    return WorkingImages.join(images, config), names, tuple(skipped)
 
 
 @dataclass

@@ -25,6 +25,7 @@ class FolderCheck:
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     shapes: dict[str, int] = field(default_factory=dict)  # "W x H, C channels" -> count
     dimensions: dict[tuple[int, int, int], int] = field(default_factory=dict)  # (width, height, channels) -> count
+    image_shapes: list[tuple[int, int]] = field(default_factory=list)  # (height, width) of each readable image
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file name, identical to)
     blurred: list[str] = field(default_factory=list)
     minimum: int = MIN_GOOD_IMAGES
@@ -52,6 +53,13 @@ class FolderCheck:
         if self.blurred:
             notes.append(f"{len(self.blurred)} images look blurred next to the rest")
         return notes
+
+    def typical_shape(self) -> tuple[int, int] | None:
+        """The median (height, width) of the readable images; None when there are none."""
+        if not self.image_shapes:
+            return None
+        heights, widths = zip(*self.image_shapes)
+        return int(np.median(heights)), int(np.median(widths))
 
     def size_range(self) -> str:
         """The images' sizes in brief: one size, or how many distinct ones and their range."""
@@ -122,6 +130,7 @@ def check_good_folder(folder: Path, minimum: int = MIN_GOOD_IMAGES) -> FolderChe
         check.shapes[shape] = check.shapes.get(shape, 0) + 1
         dimension = (image.shape[1], image.shape[0], channels)
         check.dimensions[dimension] = check.dimensions.get(dimension, 0) + 1
+        check.image_shapes.append(image.shape[:2])
         digest = hashlib.sha256(np.ascontiguousarray(image).tobytes()).hexdigest()
         if digest in seen:
             check.duplicates.append((path.name, seen[digest]))

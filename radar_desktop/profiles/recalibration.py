@@ -82,9 +82,9 @@ def recalibrate(
     Raises :class:`ProfileError` when no image is left to add (the profile stays as it was).
     """
     # the engine (torch) is imported here, not with the module: the review queue opens without it
-    from radar_desktop.engine.calibrate import held_back_scores
+    from radar_desktop.engine.calibrate import WorkingImages, held_back_scores
     from radar_desktop.engine.selftest import refit_record
-    from radar_desktop.profiles.builder import joined, read_working
+    from radar_desktop.profiles.builder import read_working
 
     profile = open_profile(name)
     wanted = not_yet_added(profile, images)
@@ -109,7 +109,7 @@ def recalibrate(
     # the default scorer first: its thresholds are the ones inspections use
     scorers = [profile.load_scorer(s) for s in sorted(profile.scorers, key=lambda s: s != profile.default_scorer)]
     scores = held_back_scores(
-        model, scorers, joined(working, model.config),
+        model, scorers, WorkingImages.join(working, model.config),
         seen={s: len(entry.good_scores) for s, entry in profile.scorers.items()},
         batch_size=batch_size, cancel=cancel, progress=progress,
     )
