@@ -18,7 +18,9 @@ share of good test images rejected at the calibrated REVIEW (5%) and NOK (1%) th
 the F1-optimal threshold, and time. Training, the memory bank and calibration see camera re-renderings
 of the good images as the app's profiles do (``--camera-variation``); for the default scorer the shares
 of good test images above NOK and REVIEW are also measured with the images re-saved as JPEG quality 75
-and blurred by a 1-px Gaussian, next to the promised rates. Prints a table and writes JSON.
+and blurred by a 1-px Gaussian, next to the promised rates. With ``--selftest`` the app's self-test
+(synthetic discs and strokes pasted into the held-back good images) is run on the default scorer at its
+NOK threshold and its a90 per shape printed. Prints a table and writes JSON.
 
 Each set is seen at the working resolution a new profile of its images would get (``--resolution app``:
 long parts through tiles, aspect kept, or at the scale ``--min-defect`` asks for; near-square images
@@ -29,8 +31,9 @@ Test images are split by name, per class, into a fixed tuning half and a report 
 
     python benchmarks/accuracy.py ../shared/data/mtd [more folders] [--minutes 15 | --steps N]
         [--device auto] [--spaces encoder,pixel] [--config model.json] [--half report|tuning|all]
-        [--recon-limit N] [--camera-variation shift,blur,light,noise,jpeg|none] [--json accuracy.json]
-        [--resolution app|squeeze] [--min-defect PX]
+        [--recon-limit N] [--camera-variation shift,blur,light,noise,jpeg|none] [--calibration-renderings N]
+        [--json accuracy.json]
+        [--resolution app|squeeze] [--min-defect PX] [--selftest]
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from radar_desktop.core.calibration import NOK_FALSE_REJECT_RATE, REVIEW_FALSE_REJECT_RATE  # noqa: E402
+from radar_desktop.engine.config import TrainConfig  # noqa: E402
 from radar_desktop.engine.scorers import FeatureScorer  # noqa: E402
 from radar_desktop.sources.camera_variation import PARTS as CAMERA_PARTS, CameraVariation  # noqa: E402
 
@@ -96,9 +100,10 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
 
     from radar_desktop.cli import format_table, progress_bar
     from radar_desktop.engine.calibrate import fit_scorers
-    from radar_desktop.engine.config import ModelConfig, TrainConfig, default_config
+    from radar_desktop.engine.config import ModelConfig, default_config
     from radar_desktop.engine.evaluation import evaluate_scorers
     from radar_desktop.engine.scorers import DEFAULT_SCORERS, profile_scorer, scorers_for
+    from radar_desktop.engine.selftest import selftest_table
     from radar_desktop.engine.training import train, untrained
     from radar_desktop.profiles.builder import evenly_spaced, load_good_images
     from radar_desktop.profiles.working_resolution import resolution_for_folder
@@ -110,7 +115,7 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
         config = resolution.apply(config)
         print(f"{dataset.name}, {space}: {resolution.describe()}", file=sys.stderr)
     budget = {"max_steps": args.steps, "max_seconds": None} if args.steps else {"max_seconds": 60 * args.minutes}
-    settings = TrainConfig(**budget, variation=args.camera_variation)
+    settings = TrainConfig(**budget, variation=args.camera_variation, calibration_renderings=args.calibration_renderings)
     names = scorers_for(space)
     good = load_good_images(dataset / "train" / "good", config, settings.holdout_every)
     settings = settings.for_space(space, len(good.train.pixels))
@@ -164,7 +169,27 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
     print(f"good test images above NOK / REVIEW with {default} (promised at most {NOK_FALSE_REJECT_RATE:g} / "
           f"{REVIEW_FALSE_REJECT_RATE:g}): " + ", ".join(f"{k} {v[0]:.3f} / {v[1]:.3f}" for k, v in camera.items()))
     rows[[s.name for s in single].index(default)].update(camera_check=camera, camera_scores=camera_scores)
+    if args.selftest:
+        with progress_bar("self-test") as progress:
+            record = selftest_check(model, default_scorer, thresholds[default], dataset / "train" / "good", good.held_back_names, progress)
+        print(f"self-test of {default} at NOK ({record['images']} held-back images, strokes {record['stroke_width']:g} px wide):")
+        print("\n".join(selftest_table(record)))
+        rows[[s.name for s in single].index(default)].update(selftest=record)
     return rows
+
+
+def selftest_check(model, scorer, thresholds, folder: Path, names, progress) -> dict:
+    """The app's self-test on the held-back good images (read at their own size, as a profile's self-test
+    reads them): the record at the NOK threshold, with the image count and stroke width."""
+    from radar_desktop.core.inspection_plan import InspectionPlan
+    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.selftest import selftest_record, selftest_scores
+    from radar_desktop.sources.images import read_image
+
+    images = [read_image(folder / name, model.config.channels) for name in names]
+    inspector = Inspector(model, scorer, thresholds, plan=InspectionPlan(float("inf")))
+    scores = selftest_scores(inspector, images, progress=progress)
+    return {**selftest_record(scores, thresholds.nok), "images": len(images), "stroke_width": scores.stroke_width}
 
 
 def camera_check(model, scorer, thresholds, items, progress) -> tuple[dict[str, tuple[float, float]], dict[str, list[float]]]:
@@ -217,10 +242,13 @@ def main() -> None:
     parser.add_argument("--camera-variation", default=",".join(CAMERA_PARTS), metavar="PARTS",
                         type=lambda v: CameraVariation.only(v).parts,
                         help="camera re-renderings training and calibration see, as the app's train takes them (default all)")
+    parser.add_argument("--calibration-renderings", type=int, default=TrainConfig.calibration_renderings, metavar="N",
+                        help="camera re-renderings of each held-back image in calibration (default: the app's)")
     parser.add_argument("--resolution", choices=("app", "squeeze"), default="app",
                         help="app: as a new profile sees each set (long parts in tiles, aspect kept; default); "
                         "squeeze: every image squeezed to one working square, as before issue 29")
     parser.add_argument("--min-defect", type=float, metavar="PX", help="with --resolution app: the smallest defect, as train takes it")
+    parser.add_argument("--selftest", action="store_true", help="run the app's self-test on the default scorer and print its a90 per shape")
     args = parser.parse_args()
 
     from dataclasses import asdict
@@ -237,6 +265,7 @@ def main() -> None:
         "budget": {"minutes": None if args.steps else args.minutes, "steps": args.steps},
         "models": {space: asdict(pixel if space == "pixel" else default_config(space)) for space in args.spaces},
         "camera_variation": list(args.camera_variation),
+        "calibration_renderings": args.calibration_renderings,
         "recon_limit": args.recon_limit,
         "seconds": round(time.perf_counter() - began, 1),
         "rows": rows,

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_accuracy_benchmark_reports_every_scorer_and_the_controls(dataset, tiny_config_file, tmp_path):
     out = tmp_path / "accuracy.json"
     command = [sys.executable, str(ROOT / "benchmarks" / "accuracy.py"), str(dataset), "--steps", "20",
-               "--config", str(tiny_config_file), "--device", "cpu", "--recon-limit", "4", "--json", str(out)]
+               "--config", str(tiny_config_file), "--device", "cpu", "--recon-limit", "4", "--selftest", "--json", str(out)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd=tmp_path)  # a busy machine
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())
@@ -40,6 +40,11 @@ def test_accuracy_benchmark_reports_every_scorer_and_the_controls(dataset, tiny_
         assert set(check) == {"as stored", "JPEG 75", "blur 1 px"} and all(0 <= v <= 1 for pair in check.values() for v in pair)
         assert len(rows[default]["camera_scores"]["JPEG 75"]) == 3  # the report half's good test images
     assert "(promised at most 0.01 / 0.05): as stored" in done.stdout
+    for default in ("segment", "encoder/fused"):  # the app's self-test on the held-back images, at NOK
+        record = rows[default]["selftest"]
+        assert set(record["fits"]) == {"disc_dark", "disc_bright", "stroke_dark", "stroke_bright"}
+        assert record["images"] >= 2 and record["nok"] == rows[default]["at_threshold"]["threshold"]
+    assert done.stdout.count("self-test of ") == 2 and "stroke_dark" in done.stdout
     assert report["camera_variation"] == ["shift", "blur", "light", "noise", "jpeg"]
 
 
