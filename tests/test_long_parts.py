@@ -151,3 +151,37 @@ def test_min_defect_is_refused_beside_an_explicit_resolution(tiny_config_file, l
     assert status == 1
     assert "--min-defect chooses the working resolution" in capsys.readouterr().err
 
+
+
+def test_scan_report_and_history_take_a_tiled_profiles_maps_at_the_images_size(long_parts, tiled_profile, tmp_path, capsys):
+    import csv
+    import json
+    import shutil
+
+    import cv2
+
+    from radar_desktop.app import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in [*(long_parts / "test" / "good").iterdir(), long_parts / "test" / "scratch" / "scratched.png"]:
+        shutil.copy(path, folder / path.name)
+    table, maps = tmp_path / "scan.csv", tmp_path / "maps"
+    assert main(["scan", "--profile", "strips", "--input", str(folder), "--csv", str(table), "--maps", str(maps), "--device", "cpu"]) == 0
+    with table.open(newline="") as handle:
+        rows = {row["name"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == {"strip00.png", "strip01.png", "scratched.png"}
+    assert float(rows["scratched.png"]["score"]) > max(float(rows[name]["score"]) for name in ("strip00.png", "strip01.png"))
+    heatmaps = sorted(maps.glob("*_heatmap.png"))
+    assert len(heatmaps) == 3 and {cv2.imread(str(path)).shape[:2] for path in heatmaps} == {(64, 200)}
+
+    pdf = tmp_path / "report.pdf"
+    assert main(["report", "--profile", "strips", "--input", str(folder), "--pdf", str(pdf), "--device", "cpu"]) == 0
+    assert len(json.loads(pdf.with_suffix(".json").read_text())["entries"]) == 3
+    capsys.readouterr()
+    assert main(["history", "list", "--profile", "strips", "--origin", "cli-scan"]) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in rows)
+    exported = tmp_path / "history.pdf"
+    assert main(["history", "export", "--profile", "strips", "--pdf", str(exported)]) == 0
+    assert exported.read_bytes().startswith(b"%PDF")
