@@ -25,7 +25,6 @@ class FolderCheck:
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     shapes: dict[str, int] = field(default_factory=dict)  # "W x H, C channels" -> count
     dimensions: dict[tuple[int, int, int], int] = field(default_factory=dict)  # (width, height, channels) -> count
-    image_shapes: list[tuple[int, int]] = field(default_factory=list)  # (height, width) of each readable image
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file name, identical to)
     blurred: list[str] = field(default_factory=list)
     minimum: int = MIN_GOOD_IMAGES
@@ -56,10 +55,9 @@ class FolderCheck:
 
     def typical_shape(self) -> tuple[int, int] | None:
         """The median (height, width) of the readable images; None when there are none."""
-        if not self.image_shapes:
+        if not self.dimensions:
             return None
-        heights, widths = zip(*self.image_shapes)
-        return int(np.median(heights)), int(np.median(widths))
+        return median_shape([(height, width) for (width, height, _), count in self.dimensions.items() for _ in range(count)])
 
     def size_range(self) -> str:
         """The images' sizes in brief: one size, or how many distinct ones and their range."""
@@ -87,6 +85,12 @@ class FolderCheck:
             + [(name, f"copy of {other}") for name, other in self.duplicates]
             + [(name, "blurred") for name in self.blurred]
         )
+
+
+def median_shape(shapes: list[tuple[int, int]]) -> tuple[int, int]:
+    """The median height and median width of (height, width) pairs (at least one)."""
+    heights, widths = zip(*shapes)
+    return int(np.median(heights)), int(np.median(widths))
 
 
 def sizing_plan(resize_mode: str, image_size: int) -> str:
@@ -130,7 +134,6 @@ def check_good_folder(folder: Path, minimum: int = MIN_GOOD_IMAGES) -> FolderChe
         check.shapes[shape] = check.shapes.get(shape, 0) + 1
         dimension = (image.shape[1], image.shape[0], channels)
         check.dimensions[dimension] = check.dimensions.get(dimension, 0) + 1
-        check.image_shapes.append(image.shape[:2])
         digest = hashlib.sha256(np.ascontiguousarray(image).tobytes()).hexdigest()
         if digest in seen:
             check.duplicates.append((path.name, seen[digest]))

@@ -17,6 +17,7 @@ import numpy as np
 
 from radar_desktop.engine.config import ModelConfig
 from radar_desktop.engine.tiling import tile_grid
+from radar_desktop.profiles.folder_check import median_shape
 from radar_desktop.sources.images import ImageReadError, decode_image, list_images
 
 #: Images whose long side is at least this many times their short side are long parts: their aspect is kept.
@@ -102,8 +103,7 @@ def typical_shape(paths: list[Path]) -> tuple[int, int]:
             continue
     if not shapes:
         raise ImageReadError("none of the images could be read to find their size")
-    heights, widths = zip(*shapes)
-    return int(np.median(heights)), int(np.median(widths))
+    return median_shape(shapes)
 
 
 def defect_in_pixels(size: float, mm_per_pixel: float | None) -> float:
