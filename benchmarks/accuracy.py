@@ -51,7 +51,7 @@ import torch.nn.functional as F  # noqa: E402
 
 from radar_desktop.core.calibration import NOK_FALSE_REJECT_RATE, REVIEW_FALSE_REJECT_RATE  # noqa: E402
 from radar_desktop.engine.config import TrainConfig  # noqa: E402
-from radar_desktop.engine.scorers import FeatureScorer  # noqa: E402
+from radar_desktop.engine.scorers.memory_bank import FeatureScorer
 from radar_desktop.sources.camera_variation import PARTS as CAMERA_PARTS, CameraVariation  # noqa: E402
 
 PIXEL_PATCH = 8
@@ -99,12 +99,12 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
     from dataclasses import replace
 
     from radar_desktop.cli import format_table, progress_bar
-    from radar_desktop.engine.calibrate import fit_scorers
+    from radar_desktop.engine.jobs.calibrate import fit_scorers
     from radar_desktop.engine.config import ModelConfig, default_config
-    from radar_desktop.engine.evaluation import evaluate_scorers
-    from radar_desktop.engine.scorers import DEFAULT_SCORERS, profile_scorer, scorers_for
-    from radar_desktop.engine.selftest import selftest_table
-    from radar_desktop.engine.training import train, untrained
+    from radar_desktop.engine.jobs.evaluation import evaluate_scorers
+    from radar_desktop.engine.scorers.registry import DEFAULT_SCORERS, profile_scorer, scorers_for
+    from radar_desktop.engine.jobs.selftest import selftest_table
+    from radar_desktop.engine.jobs.training import train, untrained
     from radar_desktop.profiles.builder import evenly_spaced, load_good_images
     from radar_desktop.profiles.working_resolution import resolution_for_folder
 
@@ -182,8 +182,8 @@ def selftest_check(model, scorer, thresholds, folder: Path, names, progress) -> 
     """The app's self-test on the held-back good images (read at their own size, as a profile's self-test
     reads them): the record at the NOK threshold, with the image count and stroke width."""
     from radar_desktop.core.inspection_plan import InspectionPlan
-    from radar_desktop.engine.inspection import Inspector
-    from radar_desktop.engine.selftest import selftest_record, selftest_scores
+    from radar_desktop.engine.jobs.inspection import Inspector
+    from radar_desktop.engine.jobs.selftest import selftest_record, selftest_scores
     from radar_desktop.sources.images import read_image
 
     images = [read_image(folder / name, model.config.channels) for name in names]
@@ -198,7 +198,7 @@ def camera_check(model, scorer, thresholds, items, progress) -> tuple[dict[str, 
     import cv2
     import numpy as np
 
-    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.jobs.inspection import Inspector
     from radar_desktop.sources.images import read_image
 
     def jpeg(image: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from radar_desktop.engine.config import DEFAULT_SPACE  # noqa: E402
-from radar_desktop.engine.scorers import scorers_for  # noqa: E402
+from radar_desktop.engine.scorers.registry import scorers_for
 from radar_desktop.profiles.paths import HOME_VARIABLE  # noqa: E402
 from tests.synthetic import make_dataset  # noqa: E402
 

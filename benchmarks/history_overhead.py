@@ -34,8 +34,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from radar_desktop.engine.device import resolve_device
-    from radar_desktop.engine.inspection import Inspector
-    from radar_desktop.engine.scan import scan_files
+    from radar_desktop.engine.jobs.inspection import Inspector
+    from radar_desktop.engine.jobs.scan import scan_files
     from radar_desktop.history.database import HistoryDatabase
     from radar_desktop.history.recording import RecordContext
     from radar_desktop.history.writer import HistoryWriter

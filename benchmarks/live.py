@@ -68,8 +68,8 @@ def main() -> None:
     from radar_desktop.core.cancel import Cancelled, CancelToken
     from radar_desktop.core.resources import demo_profile_folder
     from radar_desktop.engine.device import describe_device, resolve_device
-    from radar_desktop.engine.inspection import Inspector
-    from radar_desktop.engine.live import LiveSession
+    from radar_desktop.engine.jobs.inspection import Inspector
+    from radar_desktop.engine.jobs.live import LiveSession
     from radar_desktop.profiles.profile import load_verified
     from radar_desktop.sources.frames import VideoSource
     from radar_desktop.sources.images import to_float

@@ -25,7 +25,7 @@ import torch
 from radar_desktop.core.regions import Region, measure_regions, outline_labels
 from radar_desktop.core.verdict import Verdict
 from radar_desktop.engine.device import resolve_device
-from radar_desktop.engine.inspection import Inspector
+from radar_desktop.engine.jobs.inspection import Inspector
 from radar_desktop.profiles.store import open_profile
 from radar_desktop.sources.images import read_image
 from radar_desktop.sources.mvtec import labelled_test_images, tuning_and_report_halves

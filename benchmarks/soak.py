@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from radar_desktop.engine.inspection import Inspector
-    from radar_desktop.engine.live import LiveResult, LiveSession
+    from radar_desktop.engine.jobs.inspection import Inspector
+    from radar_desktop.engine.jobs.live import LiveResult, LiveSession
     from radar_desktop.profiles.profile import Profile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -286,8 +286,8 @@ def main() -> None:
 
     from radar_desktop.core.resources import demo_profile_folder
     from radar_desktop.engine.device import describe_device, resolve_device
-    from radar_desktop.engine.inspection import Inspector
-    from radar_desktop.engine.live import LiveSession
+    from radar_desktop.engine.jobs.inspection import Inspector
+    from radar_desktop.engine.jobs.live import LiveSession
     from radar_desktop.profiles.profile import load_profile
     from tests.synthetic import SyntheticCamera
 

@@ -50,10 +50,10 @@ def fitted_scorer(model, name: str):
     """A single-step scorer fitted and calibrated on synthetic good images the way a new profile's is, at
     its real size (its space's pooling; ``features`` gets a full memory bank, ``segment`` a head trained
     for a few steps: weights do not change speed)."""
-    from radar_desktop.engine.calibrate import WorkingImages, fit_scorers
+    from radar_desktop.engine.jobs.calibrate import WorkingImages, fit_scorers
     from radar_desktop.engine.config import TrainConfig
-    from radar_desktop.engine.inspection import working_batch
-    from radar_desktop.engine.scorers import profile_scorer
+    from radar_desktop.engine.jobs.inspection import working_batch
+    from radar_desktop.engine.scorers.registry import profile_scorer
 
     space = model.config.space
     settings = TrainConfig(max_steps=15, max_seconds=None).for_space(space)  # pixel: the head's share is 5 steps
@@ -133,9 +133,10 @@ def main() -> None:
     from radar_desktop.core.verdict import Thresholds
     from radar_desktop.engine.config import ModelConfig, default_config
     from radar_desktop.engine.device import describe_device, resolve_device
-    from radar_desktop.engine.inspection import Inspector
-    from radar_desktop.engine.model import create_model
-    from radar_desktop.engine.scorers import DEFAULT_SCORERS, ReconScorer
+    from radar_desktop.engine.jobs.inspection import Inspector
+    from radar_desktop.engine.models.spaces import create_model
+    from radar_desktop.engine.scorers.registry import DEFAULT_SCORERS
+    from radar_desktop.engine.scorers.reconstruction import ReconScorer
 
     torch.manual_seed(0)
     device = resolve_device(args.device)
@@ -185,9 +186,9 @@ def long_part_rows(args, device) -> list[dict]:
     """The encoder default on one long part at each working resolution: tiles, latency, ratio to squeezed."""
     from radar_desktop.core.verdict import Thresholds
     from radar_desktop.engine.config import default_config
-    from radar_desktop.engine.inspection import Inspector
-    from radar_desktop.engine.model import create_model
-    from radar_desktop.engine.scorers import DEFAULT_SCORERS
+    from radar_desktop.engine.jobs.inspection import Inspector
+    from radar_desktop.engine.models.spaces import create_model
+    from radar_desktop.engine.scorers.registry import DEFAULT_SCORERS
     from radar_desktop.engine.tiling import tile_grid
     from radar_desktop.profiles.working_resolution import propose_resolution
     from tests.synthetic import add_defect, texture

@@ -58,10 +58,10 @@ def blocks_before(config) -> tuple[str, ...]:
 def forward(model, batch, placements, *, with_noise: bool, fold: bool):
     """The single-step pass; with ``fold``, patches are stitched the way they were before, by
     :func:`fold_patches` (the engine now places exact tiles by a reshape)."""
-    from radar_desktop.engine.patches import fold_patches
-    from radar_desktop.engine.single_step import single_step
+    from radar_desktop.engine.models.patches import fold_patches
+    from radar_desktop.engine.models.pixel import single_step
 
-    with mock.patch("radar_desktop.engine.single_step.stitch_patches", fold_patches) if fold else nullcontext():
+    with mock.patch("radar_desktop.engine.models.pixel.stitch_patches", fold_patches) if fold else nullcontext():
         return single_step(model, batch, placements, with_noise=with_noise)
 
 
@@ -70,7 +70,7 @@ def inspect_once(model, scorer, batch, placements, *, stop_early: bool, channels
     import torch.nn.functional as F
 
     from radar_desktop.engine.preprocess import whole_square
-    from radar_desktop.engine.scorer_base import blurred
+    from radar_desktop.engine.scorers.base import blurred
 
     model.unet.to(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
     began = time.perf_counter()
@@ -93,7 +93,7 @@ def segment_once(model, scorer, batch, placements, *, old_head=None, fold: bool 
     (or ``old_head``, called the way the engine called it before: default layout, the batch in one call)."""
     import torch
 
-    from radar_desktop.engine.scorer_base import blurred
+    from radar_desktop.engine.scorers.base import blurred
 
     began = time.perf_counter()
     output = forward(model, batch, placements, with_noise=False, fold=fold)
@@ -107,9 +107,9 @@ def segment_once(model, scorer, batch, placements, *, old_head=None, fold: bool 
 
 def segment_with_width(model, batch, width: int):
     """A segment scorer whose head (random weights: they do not change its speed) has ``width`` channels."""
-    from radar_desktop.engine.defect_head import DefectHead
-    from radar_desktop.engine.scorers import SegmentScorer
-    from radar_desktop.engine.single_step import single_step
+    from radar_desktop.engine.scorers.defect_head import DefectHead
+    from radar_desktop.engine.scorers.segment import SegmentScorer
+    from radar_desktop.engine.models.pixel import single_step
 
     scorer = SegmentScorer()
     depth = single_step(model, batch, with_noise=False).features.shape[1]
@@ -138,14 +138,14 @@ def main() -> None:
     import torch
 
     from radar_desktop.engine.config import ModelConfig
-    from radar_desktop.engine.defect_head import WIDTH
-    from radar_desktop.engine.inspection import working_batch
-    from radar_desktop.engine.model import RadarModel
+    from radar_desktop.engine.scorers.defect_head import WIDTH
+    from radar_desktop.engine.jobs.inspection import working_batch
+    from radar_desktop.engine.models.pixel import PixelRadarModel
 
     torch.manual_seed(0)
     config = ModelConfig.load(args.config) if args.config else ModelConfig()
-    model = RadarModel.create(config).for_inference()
-    before = RadarModel.create(replace(config, feature_blocks=blocks_before(config))).for_inference()
+    model = PixelRadarModel.create(config).for_inference()
+    before = PixelRadarModel.create(replace(config, feature_blocks=blocks_before(config))).for_inference()
     features = fitted_scorer(model, "features")
     segment = fitted_scorer(model, "segment")
     square = synthetic_images(config.image_size, 1)[0]

@@ -207,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     from radar_desktop.engine.config import TrainConfig
     from radar_desktop.engine.device import resolve_device
-    from radar_desktop.engine.scorers import DEFAULT_SCORERS
+    from radar_desktop.engine.scorers.registry import DEFAULT_SCORERS
     from radar_desktop.profiles.builder import build_profile
     from radar_desktop.profiles.promises import promise_lines
     from radar_desktop.profiles.working_resolution import resolution_for_folder
@@ -256,7 +256,7 @@ def _train(args: argparse.Namespace) -> int:
     )
     print("\n".join(promise_lines(profile)))
     if profile.selftest:
-        from radar_desktop.engine.selftest import selftest_table
+        from radar_desktop.engine.jobs.selftest import selftest_table
 
         print("detection-probability self-test:")
         print("\n".join(selftest_table(profile.selftest)))
@@ -424,7 +424,7 @@ class _ScanRun:
     def __init__(self, args: argparse.Namespace, origin: str) -> None:
         from radar_desktop.core.records import login_name
         from radar_desktop.engine.device import describe_device
-        from radar_desktop.engine.inspection import Inspector
+        from radar_desktop.engine.jobs.inspection import Inspector
         from radar_desktop.history.recording import RecordContext
         from radar_desktop.history.writer import HistoryWriter
 
@@ -455,7 +455,7 @@ class _ScanRun:
 
     def scan(self, source: Path, on_result, cancel: CancelToken | None = None) -> None:
         """Inspect ``source`` (file or folder); ``on_result(entry, result, load_image)`` sees each inspected image."""
-        from radar_desktop.engine.scan import scan_files
+        from radar_desktop.engine.jobs.scan import scan_files
         from radar_desktop.reports.entries import entry_from_outcome
         from radar_desktop.sources.images import list_images, read_image
 
@@ -476,7 +476,7 @@ class _ScanRun:
 
     def session(self, operator: str, source: str):
         """What the report says about this run."""
-        from radar_desktop.engine.model import model_record
+        from radar_desktop.engine.models.spaces import model_record
         from radar_desktop.history.drift import report_drift
         from radar_desktop.profiles.promises import promise_lines
         from radar_desktop.reports.session import SessionInfo
@@ -509,7 +509,7 @@ def smoke_test(device_name: str) -> int:
 
     from radar_desktop.core.resources import demo_profile_folder, samples_folder
     from radar_desktop.engine.device import describe_device, resolve_device
-    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.jobs.inspection import Inspector
     from radar_desktop.profiles.profile import load_verified
     from radar_desktop.profiles.profile import ProfileError
     from radar_desktop.sources.images import ImageReadError, list_images, read_image
@@ -631,7 +631,7 @@ def _export_history(database, flt, args: argparse.Namespace) -> int:
 def _selftest(args: argparse.Namespace) -> int:
     """POD self-test of a stored profile with synthetic defects; the result is kept as a new version."""
     from radar_desktop.engine.device import resolve_device
-    from radar_desktop.engine.selftest import selftest_table
+    from radar_desktop.engine.jobs.selftest import selftest_table
     from radar_desktop.profiles.selftest_run import selftest_profile
 
     cancel = CancelToken()
@@ -650,7 +650,7 @@ def _selftest(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from radar_desktop.core.atomic import write_text_atomic
-    from radar_desktop.engine.evaluation import evaluate_scorers
+    from radar_desktop.engine.jobs.evaluation import evaluate_scorers
     from radar_desktop.sources.mvtec import labelled_test_images
 
     profile, model = _open(args.profile, args.device)

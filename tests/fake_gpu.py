@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from radar_desktop.engine import inspection
-from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.jobs import inspection
+from radar_desktop.engine.models.kind import RadarModel
 
 
 def gpu_without_memory(monkeypatch) -> dict[str, bool]:

@@ -35,7 +35,7 @@ def corpus(tmp_path, monkeypatch):
 
 
 def _inspector(profile, torch_threads):
-    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.jobs.inspection import Inspector
 
     return Inspector(profile.load_model(torch_threads.device("cpu")), profile.load_scorer(), profile.thresholds())
 
@@ -113,7 +113,7 @@ def test_list_images_reports_an_unreadable_folder(tmp_path, monkeypatch):
 
 
 def test_scan_gives_each_file_one_outcome_in_order(corpus, tiny_profile, torch_threads):
-    from radar_desktop.engine.scan import scan_files
+    from radar_desktop.engine.jobs.scan import scan_files
 
     folder, cases = corpus
     outcomes = list(scan_files(_inspector(tiny_profile, torch_threads), list_images(folder), batch_size=4))
@@ -158,7 +158,7 @@ def test_csv_and_pdf_report_name_every_bad_file_with_its_message(corpus, tiny_pr
 
 def test_fuzzed_images_never_crash_scan(tmp_path, tiny_profile, torch_threads):
     """1,024 mutants (bit flips, byte runs, truncation, header fields, repeated chunks) of 16 small valid files."""
-    from radar_desktop.engine.scan import scan_files
+    from radar_desktop.engine.jobs.scan import scan_files
 
     rng = np.random.default_rng(2024)
     seeds = fuzz_seeds()

@@ -13,7 +13,7 @@ QtWidgets = pytest.importorskip("PySide6.QtWidgets", reason="the no-Qt layer che
 
 from radar_desktop.core.calibration import threshold_for_false_reject_rate  # noqa: E402
 from radar_desktop.engine.config import TrainConfig, default_config, tiny_config  # noqa: E402
-from radar_desktop.engine.encoder import ENCODER_NAME  # noqa: E402
+from radar_desktop.engine.models.encoder import ENCODER_NAME
 from radar_desktop.gui.calibration_wizard import CalibrationWizard  # noqa: E402
 from radar_desktop.profiles.builder import save_prepared  # noqa: E402
 from radar_desktop.profiles.store import open_profile  # noqa: E402

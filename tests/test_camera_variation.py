@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from radar_desktop.engine.calibrate import WorkingImages
+from radar_desktop.engine.jobs.calibrate import WorkingImages
 from radar_desktop.engine.preprocess import Placement
 from radar_desktop.sources.camera_variation import PARTS, CameraVariation
 

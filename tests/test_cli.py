@@ -74,7 +74,7 @@ def test_train_scan_evaluate_end_to_end(dataset, tiny_config_file, tmp_path, cap
 
 @pytest.mark.slow
 def test_train_in_the_encoder_space_by_default_and_report_it(dataset, tmp_path, capsys, torch_threads):
-    from radar_desktop.engine.encoder import WEIGHTS_SHA256
+    from radar_desktop.engine.models.encoder import WEIGHTS_SHA256
 
     assert main(["train", "--images", str(dataset / "train" / "good"), "--name", "Encoded", "--steps", "40",
                  "--image-size", "64", "--batch-size", "8", "--device", "cpu", "--held-back", str(dataset / "test" / "good")]) == 0

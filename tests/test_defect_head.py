@@ -6,9 +6,9 @@ import torch
 
 from radar_desktop.core.cancel import CancelToken, Cancelled
 from radar_desktop.engine.config import TrainConfig, tiny_config
-from radar_desktop.engine.defect_head import DefectHead, train_defect_head
-from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.single_step import single_step
+from radar_desktop.engine.scorers.defect_head import DefectHead, train_defect_head
+from radar_desktop.engine.models.pixel import PixelRadarModel
+from radar_desktop.engine.models.pixel import single_step
 from radar_desktop.engine.synthetic_defects import defect_batch
 from tests.synthetic import texture
 
@@ -40,7 +40,7 @@ def test_unmarked_crops_are_plain_crops_of_good_images():
 
 def test_head_learns_to_find_synthetic_defects_it_has_not_seen(torch_threads):
     torch.manual_seed(0)
-    model = RadarModel.create(tiny_config()).for_inference()
+    model = PixelRadarModel.create(tiny_config()).for_inference()
     head = train_defect_head(model, _good(), max_seconds=None, max_steps=120)
     crops, masks = defect_batch(_good(), 64, 32, np.random.default_rng(99))  # other draws than training's seed
     output = single_step(model, torch.from_numpy(crops), with_noise=False)
@@ -63,7 +63,7 @@ def test_head_weights_rebuild_the_same_head_and_it_reads_a_batch_in_pieces_as_a_
 def test_head_training_stops_when_cancelled():
     token = CancelToken()
     token.cancel()
-    model = RadarModel.create(tiny_config()).for_inference()
+    model = PixelRadarModel.create(tiny_config()).for_inference()
     with pytest.raises(Cancelled):
         train_defect_head(model, _good(), max_seconds=None, max_steps=10, cancel=token)
 
@@ -79,11 +79,11 @@ def test_the_head_takes_its_share_of_a_time_budget_from_the_unet():
 
 
 def test_the_progress_bar_moves_through_the_head_training_in_its_share():
-    from radar_desktop.engine.calibrate import WorkingImages, fit_scorers
+    from radar_desktop.engine.jobs.calibrate import WorkingImages, fit_scorers
     from radar_desktop.engine.preprocess import whole_square
-    from radar_desktop.engine.scorers import SegmentScorer
+    from radar_desktop.engine.scorers.segment import SegmentScorer
 
-    model = RadarModel.create(tiny_config()).for_inference()
+    model = PixelRadarModel.create(tiny_config()).for_inference()
     good = WorkingImages(_good(count=10), (whole_square(64),) * 10)
     reports = []
     fit_scorers(model, [SegmentScorer(max_seconds=None, max_steps=20)], good.subset(list(range(6))), good.subset([6, 7, 8, 9]),

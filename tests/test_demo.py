@@ -46,7 +46,7 @@ def test_samples_are_small_and_the_demo_profile_is_a_few_megabytes():
 
 
 def test_demo_profile_passes_good_samples_and_flags_every_defect(torch_threads):
-    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.jobs.inspection import Inspector
 
     profile = load_verified(demo_profile_folder())
     assert profile.name == DEMO_PROFILE
@@ -60,7 +60,7 @@ def test_demo_profile_passes_good_samples_and_flags_every_defect(torch_threads):
 
 
 def test_demo_outlines_one_region_on_each_defect_and_none_on_good_samples_or_at_the_borders(torch_threads):
-    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.jobs.inspection import Inspector
 
     profile = load_verified(demo_profile_folder())
     model = profile.load_model(torch_threads.device("cpu"))
@@ -140,7 +140,7 @@ def test_bundle_root_is_the_source_tree_when_not_frozen():
 
 def test_demo_good_samples_stay_ok_and_defects_nok_through_a_webcam_stream_jpeg_and_a_soft_focus(torch_threads, tmp_path):
     """As a camera delivers them: JPEG quality 75, an MJPG video (a USB webcam's stream), a 1-px Gaussian blur."""
-    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.jobs.inspection import Inspector
 
     profile = load_verified(demo_profile_folder())
     model = profile.load_model(torch_threads.device("cpu"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from radar_desktop.engine import encoder
-from radar_desktop.engine.encoder import (
+from radar_desktop.engine.models import encoder
+from radar_desktop.engine.models.encoder import (
     EncoderWeightsError,
     block_channels,
     block_stride,

@@ -6,14 +6,15 @@ import torch
 
 from radar_desktop.core.cancel import CancelToken, Cancelled
 from radar_desktop.engine.config import ModelConfig, TrainConfig, tiny_config
-from radar_desktop.engine.coreset import nearest_distance
+from radar_desktop.engine.scorers.coreset import nearest_distance
 from radar_desktop.engine.device import resolve_device
-from radar_desktop.engine.model import RadarModel, load_model
-from radar_desktop.engine.patches import extract_patches, fold_patches, stitch_patches
+from radar_desktop.engine.models.pixel import PixelRadarModel
+from radar_desktop.engine.models.spaces import load_model
+from radar_desktop.engine.models.patches import extract_patches, fold_patches, stitch_patches
 from radar_desktop.engine.preprocess import crop_content, to_shape, to_working
-from radar_desktop.engine.reconstruction import ddim_timesteps
-from radar_desktop.engine.single_step import single_step
-from radar_desktop.engine.training import train
+from radar_desktop.engine.models.diffusion import ddim_timesteps
+from radar_desktop.engine.models.pixel import single_step
+from radar_desktop.engine.jobs.training import train
 from tests.synthetic import texture
 
 CPU = torch.device("cpu")
@@ -68,7 +69,7 @@ def test_device_auto_and_refusal():
 
 
 def test_saved_model_reloads_with_identical_predictions(tmp_path, torch_threads):
-    model = RadarModel.create(tiny_config()).for_inference()
+    model = PixelRadarModel.create(tiny_config()).for_inference()
     model.save(tmp_path / "m")
     assert (tmp_path / "m" / "unet" / "diffusion_pytorch_model.safetensors").is_file()
     loaded = load_model(tmp_path / "m", CPU)
@@ -78,7 +79,7 @@ def test_saved_model_reloads_with_identical_predictions(tmp_path, torch_threads)
 
 
 def test_single_step_is_deterministic_and_independent_of_batching(torch_threads):
-    model = RadarModel.create(tiny_config(stride=8)).for_inference()
+    model = PixelRadarModel.create(tiny_config(stride=8)).for_inference()
     images = torch.rand(3, 1, 64, 64)
     together = single_step(model, images)
     alone = single_step(model, images[1:2])
@@ -89,7 +90,7 @@ def test_single_step_is_deterministic_and_independent_of_batching(torch_threads)
 
 
 def test_a_features_only_pass_stops_early_with_the_same_features(torch_threads):
-    model = RadarModel.create(tiny_config(stride=8)).for_inference()
+    model = PixelRadarModel.create(tiny_config(stride=8)).for_inference()
     images = torch.rand(2, 1, 64, 64)
     full = single_step(model, images)
     features_only = single_step(model, images, with_noise=False)

@@ -10,13 +10,13 @@ import torch
 
 from radar_desktop.core.pooling import combine_parts, part_statistics, pool_parts
 from radar_desktop.engine.config import ModelConfig, TrainConfig, default_config
-from radar_desktop.engine.encoder import ENCODER_NAME, WEIGHTS_SHA256
-from radar_desktop.engine.evaluation import evaluate_scorers
-from radar_desktop.engine.feature_model import FeatureRadarModel, feature_channels, intensity_channels
-from radar_desktop.engine.inspection import Inspector, forward_for
-from radar_desktop.engine.model import load_model, model_record
-from radar_desktop.engine.scorers import SCORERS, make_scorer
-from radar_desktop.engine.training import train, untrained
+from radar_desktop.engine.models.encoder import ENCODER_NAME, WEIGHTS_SHA256
+from radar_desktop.engine.jobs.evaluation import evaluate_scorers
+from radar_desktop.engine.models.features import FeatureRadarModel, feature_channels, intensity_channels
+from radar_desktop.engine.jobs.inspection import Inspector, forward_for
+from radar_desktop.engine.models.spaces import load_model, model_record
+from radar_desktop.engine.scorers.registry import SCORERS, make_scorer
+from radar_desktop.engine.jobs.training import train, untrained
 from radar_desktop.profiles.summary import profile_summary
 from radar_desktop.sources.images import read_image
 from radar_desktop.sources.mvtec import labelled_test_images
@@ -194,7 +194,7 @@ def test_a_pixel_model_saved_before_the_encoder_space_loads_and_scores_as_before
     import json
     import shutil
 
-    from radar_desktop.engine.model import RadarModel
+    from radar_desktop.engine.models.kind import RadarModel
 
     old = tmp_path / "model"
     shutil.copytree(tiny_profile.folder / "model", old)

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from radar_desktop.core.verdict import Verdict
-from radar_desktop.engine.inspection import Inspector
+from radar_desktop.engine.jobs.inspection import Inspector
 from radar_desktop.profiles.manage import revise
 from radar_desktop.profiles.profile import load_verified, write_mask
 from radar_desktop.sources.images import read_image

@@ -22,8 +22,8 @@ def test_headless_layers_import_with_qt_blocked():
         "        if name.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph'):\n"
         "            raise ModuleNotFoundError(name)\n"
         "sys.meta_path.insert(0, Block())\n"
-        "import radar_desktop.cli, radar_desktop.engine.evaluation, radar_desktop.profiles.builder\n"
-        "import radar_desktop.reports.heatmap_image, radar_desktop.engine.scan\n"
+        "import radar_desktop.cli, radar_desktop.engine.jobs.evaluation, radar_desktop.profiles.builder\n"
+        "import radar_desktop.reports.heatmap_image, radar_desktop.engine.jobs.scan\n"
         "from radar_desktop.app import main\n"
         "main(['--help'])\n"
     )

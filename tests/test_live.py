@@ -13,7 +13,7 @@ from radar_desktop.core.cancel import CancelToken, Cancelled
 from radar_desktop.core.mailbox import NewestWins
 from radar_desktop.core.records import InspectionResult
 from radar_desktop.core.verdict import Verdict
-from radar_desktop.engine.live import LiveResult, LiveSession, Roi, inspect_newest
+from radar_desktop.engine.jobs.live import LiveResult, LiveSession, Roi, inspect_newest
 from radar_desktop.sources.capture import CaptureLoop, Frame
 from radar_desktop.sources.frames import CameraSettings, ImageFilesSource, SourceError, VideoSource, open_source
 
@@ -87,7 +87,7 @@ def test_open_source_understands_indices_folders_files_and_refuses_nonsense(tmp_
 
 
 def test_live_verdicts_change_when_the_defect_appears(tiny_profile, tmp_path, torch_threads):
-    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.jobs.inspection import Inspector
 
     model = tiny_profile.load_model(torch_threads.device("cpu"))
     inspector = Inspector(model, tiny_profile.load_scorer(), tiny_profile.thresholds())

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from radar_desktop.engine.live import Roi
+from radar_desktop.engine.jobs.live import Roi
 from radar_desktop.profiles.paths import data_home
 
 pytestmark = pytest.mark.gui

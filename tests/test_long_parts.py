@@ -112,7 +112,7 @@ def tiled_profile(tiled_profile_folder, isolated_home):
 def test_a_tiled_profile_inspects_long_parts_at_their_own_size(long_parts, tiled_profile):
     import torch
 
-    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.jobs.inspection import Inspector
     from radar_desktop.sources.images import read_image
 
     model = tiled_profile.load_model(torch.device("cpu"))
@@ -133,7 +133,7 @@ def test_a_tiled_profile_inspects_long_parts_at_their_own_size(long_parts, tiled
 def test_evaluation_reads_tiled_maps_at_the_masks_size(long_parts, tiled_profile):
     import torch
 
-    from radar_desktop.engine.evaluation import evaluate_scorers
+    from radar_desktop.engine.jobs.evaluation import evaluate_scorers
     from radar_desktop.sources.mvtec import labelled_test_images
 
     model = tiled_profile.load_model(torch.device("cpu"))

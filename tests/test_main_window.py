@@ -158,7 +158,7 @@ def test_dropped_folder_is_scanned_and_keys_step_through_results(window, qtbot, 
 def test_running_out_of_memory_mid_scan_is_told_and_the_scan_completes(window, qtbot, dataset, tmp_path, monkeypatch):
     import torch
 
-    from radar_desktop.engine import inspection
+    from radar_desktop.engine.jobs import inspection
 
     real_forward = inspection.forward_for
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from radar_desktop.engine import inspection
-from radar_desktop.engine.inspection import Inspector, is_out_of_memory
-from radar_desktop.engine.scan import scan_files
+from radar_desktop.engine.jobs import inspection
+from radar_desktop.engine.jobs.inspection import Inspector, is_out_of_memory
+from radar_desktop.engine.jobs.scan import scan_files
 from tests.fake_gpu import gpu_without_memory
 from tests.synthetic import scan_folder
 

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.gui
 
 
 def _record(mm_per_pixel=None) -> dict:
-    from radar_desktop.engine.selftest import SHAPES, SelfTestScores, ShapeScores, selftest_record, size_levels
+    from radar_desktop.engine.jobs.selftest import SHAPES, SelfTestScores, ShapeScores, selftest_record, size_levels
 
     rng = np.random.default_rng(0)
     sizes = np.repeat(size_levels(256), 8)

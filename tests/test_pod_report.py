@@ -15,7 +15,7 @@ from tests.test_reports import _entries, _figure_for, _info, _session, _text, ne
 
 
 def _record(mm_per_pixel=None) -> dict:
-    from radar_desktop.engine.selftest import SHAPES, SelfTestScores, ShapeScores, selftest_record, size_levels
+    from radar_desktop.engine.jobs.selftest import SHAPES, SelfTestScores, ShapeScores, selftest_record, size_levels
 
     rng = np.random.default_rng(1)
     sizes = np.repeat(size_levels(200), 8)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from radar_desktop.core.resources import samples_folder
-from radar_desktop.engine.inspection import Inspector
+from radar_desktop.engine.jobs.inspection import Inspector
 from radar_desktop.profiles.demo import install_demo_if_empty
 from radar_desktop.profiles.inspection_settings import set_review_nok
 from radar_desktop.profiles.store import profiles_reviewing_nok

@@ -16,7 +16,7 @@ QtCore = pytest.importorskip("PySide6.QtCore", reason="the no-Qt layer check blo
 from radar_desktop.core.records import InspectionResult, ScanOutcome  # noqa: E402
 from radar_desktop.core.resources import samples_folder  # noqa: E402
 from radar_desktop.core.verdict import Thresholds, Verdict  # noqa: E402
-from radar_desktop.engine.scan import thumbnail  # noqa: E402
+from radar_desktop.engine.jobs.scan import thumbnail
 from radar_desktop.gui import review_queue  # noqa: E402
 from radar_desktop.gui.profile_manager import ProfileManagerDialog  # noqa: E402
 from radar_desktop.gui.results_table import ResultsModel  # noqa: E402

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from radar_desktop.engine.evaluation import evaluate_scorers
-from radar_desktop.engine.inspection import Inspector
-from radar_desktop.engine.scorers import make_scorer, scorers_for
+from radar_desktop.engine.jobs.evaluation import evaluate_scorers
+from radar_desktop.engine.jobs.inspection import Inspector
+from radar_desktop.engine.scorers.registry import make_scorer, scorers_for
 from radar_desktop.profiles.profile import PROFILE_FILE, ProfileError, content_hash
 from radar_desktop.profiles.store import list_profiles, open_profile
 from radar_desktop.sources.images import read_image
@@ -50,7 +50,7 @@ def test_inspection_result_has_the_image_size_and_a_verdict(tiny_profile, datase
 def test_feature_maps_skip_padding_without_changing_the_content_map(tiny_profile, dataset):
     from dataclasses import replace
 
-    from radar_desktop.engine.inspection import forward_batch, working_batch
+    from radar_desktop.engine.jobs.inspection import forward_batch, working_batch
     from radar_desktop.engine.preprocess import whole_square
 
     model = tiny_profile.load_model(CPU)

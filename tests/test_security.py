@@ -16,7 +16,7 @@ from radar_desktop.app import main
 
 PACKAGE = Path(__file__).resolve().parent.parent / "radar_desktop"
 UNSAFE_LOADERS = re.compile(r"\bimport pickle\b|\bpickle\.loads?\b|\btorch\.load\b|\bjoblib\b|allow_pickle\s*=\s*True|\bnp\.load\(|(?<![.\w])(eval|exec)\(")
-ENCODER = "radar_desktop/engine/encoder.py"
+ENCODER = "radar_desktop/engine/models/encoder.py"
 
 
 def test_the_package_never_calls_a_loader_that_can_run_code():

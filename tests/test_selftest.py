@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from radar_desktop.core.cancel import CancelToken, Cancelled
-from radar_desktop.engine.selftest import (
+from radar_desktop.engine.jobs.selftest import (
     SHAPES,
     Defect,
     SelfTestScores,

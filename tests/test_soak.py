@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.soak import HEADER, HeadlessView, format_row, soak
-from radar_desktop.engine.live import LiveSession
+from radar_desktop.engine.jobs.live import LiveSession
 from tests.synthetic import SyntheticCamera
 
 FRAMES = 20_000
@@ -18,7 +18,7 @@ HISTORY = 300
 
 @pytest.mark.slow
 def test_twenty_thousand_frames_leave_memory_threads_and_open_files_as_they_were(tiny_profile, torch_threads):
-    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.jobs.inspection import Inspector
     from radar_desktop.sources.images import to_float
 
     model = tiny_profile.load_model(torch_threads.device("cpu"))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from radar_desktop.core.pooling import area_adjusted, block_parts, blocks
-from radar_desktop.engine.calibrate import WorkingImages
+from radar_desktop.engine.jobs.calibrate import WorkingImages
 from radar_desktop.engine.preprocess import crop_content
 from radar_desktop.engine.tiling import cut_tiles, merge_tiles, merge_views, starts, tile_grid
 

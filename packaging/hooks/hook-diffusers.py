@@ -15,7 +15,7 @@ from PyInstaller.utils.hooks import copy_metadata
 
 PROBE = (
     "import json, sys\n"
-    "import radar_desktop.engine.model, radar_desktop.engine.scorers, radar_desktop.engine.reconstruction\n"
+    "import radar_desktop.engine.models.spaces, radar_desktop.engine.scorers.registry\n"
     "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'diffusers')))\n"
 )
 CHECKED_AT_IMPORT = ("diffusers", "huggingface_hub", "safetensors", "numpy", "requests", "filelock", "regex", "Pillow", "tqdm", "torch")

@@ -46,7 +46,7 @@ from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.config import ModelConfig, TrainConfig, default_config
 from radar_desktop.gui.acceptance_rules import AcceptanceRulesWidget
 from radar_desktop.gui.folder_row import folder_row
-from radar_desktop.engine.selftest import refit_record
+from radar_desktop.engine.jobs.selftest import refit_record
 from radar_desktop.gui.mask_editor import MaskEditorWidget
 from radar_desktop.gui.pod_plot import PodPlotWidget
 from radar_desktop.gui.production_page import ProductionImagesPage

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from radar_desktop.core.regions import OutlineLevels
 from radar_desktop.core.verdict import Thresholds
-from radar_desktop.engine.live import LiveResult, LiveSession, Roi
+from radar_desktop.engine.jobs.live import LiveResult, LiveSession, Roi
 from radar_desktop.gui.viewer import VERDICT_COLOURS, ViewerWidget
 from radar_desktop.sources.frames import CameraSettings
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from radar_desktop import __version__
 from radar_desktop.core.quantities import score_text
 from radar_desktop.core.records import ScanOutcome, login_name
-from radar_desktop.engine.live import LiveSession, Roi
+from radar_desktop.engine.jobs.live import LiveSession, Roi
 from radar_desktop.core.resources import icon_path
 from radar_desktop.gui.drift_chart import DriftChartWidget
 from radar_desktop.gui.gc_on_gui_thread import collect_on_gui_thread

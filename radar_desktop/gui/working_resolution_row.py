@@ -77,7 +77,7 @@ class WorkingResolutionRow(QWidget):
 
     def _on_measure_clicked(self) -> None:
         from radar_desktop.engine.device import resolve_device
-        from radar_desktop.engine.square_timing import ms_per_square
+        from radar_desktop.engine.jobs.square_timing import ms_per_square
 
         config = self.resolution().apply(self.config)
         QGuiApplication.setOverrideCursor(Qt.WaitCursor)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from radar_desktop.core.cancel import CancelToken
 from radar_desktop.core.records import ScanOutcome
-from radar_desktop.engine.inspection import Inspector
-from radar_desktop.engine.scan import scan_files
+from radar_desktop.engine.jobs.inspection import Inspector
+from radar_desktop.engine.jobs.scan import scan_files
 from radar_desktop.history.database import HistoryDatabase
 from radar_desktop.history.recording import file_sha256
 from radar_desktop.sources.images import IMAGE_SUFFIXES, ImageReadError, read_image

@@ -11,16 +11,16 @@ import torch
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.verdict import Thresholds
-from radar_desktop.engine.calibrate import WorkingImages, evenly_spaced, fit_scorers
+from radar_desktop.engine.jobs.calibrate import WorkingImages, evenly_spaced, fit_scorers
 from radar_desktop.engine.config import ModelConfig, TrainConfig
 from radar_desktop.engine.device import describe_device
-from radar_desktop.engine.inspection import Inspector
-from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.scan import scan_files
-from radar_desktop.engine.scorer_base import Scorer
-from radar_desktop.engine.scorers import profile_scorers, scorers_for
+from radar_desktop.engine.jobs.inspection import Inspector
+from radar_desktop.engine.models.kind import RadarModel
+from radar_desktop.engine.jobs.scan import scan_files
+from radar_desktop.engine.scorers.base import Scorer
+from radar_desktop.engine.scorers.registry import profile_scorers, scorers_for
 from radar_desktop.engine.tiling import working_squares
-from radar_desktop.engine.training import discard_checkpoint, train
+from radar_desktop.engine.jobs.training import discard_checkpoint, train
 from radar_desktop.profiles.folder_check import MIN_GOOD_IMAGES
 from radar_desktop.profiles.paths import checkpoints_dir
 from radar_desktop.profiles.profile import (

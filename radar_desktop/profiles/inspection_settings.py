@@ -14,7 +14,7 @@ from radar_desktop.core.acceptance import AcceptanceRules
 from radar_desktop.core.inspection_area import inspected_fraction
 from radar_desktop.core.pod import SHAPE_LABELS, record_fits
 from radar_desktop.core.quantities import score_text
-from radar_desktop.engine.selftest import SelfTestScores, selftest_record
+from radar_desktop.engine.jobs.selftest import SelfTestScores, selftest_record
 from radar_desktop.profiles.manage import revise
 from radar_desktop.profiles.profile import Profile, ProfileError, write_mask
 from radar_desktop.profiles.store import open_profile

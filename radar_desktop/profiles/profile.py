@@ -19,9 +19,9 @@ from radar_desktop.core.verdict import Thresholds
 
 if TYPE_CHECKING:  # the engine (torch, diffusers) loads only when a model or scorer is needed
     from radar_desktop.core.inspection_plan import InspectionPlan
-    from radar_desktop.engine.scorer_base import Calibration
-    from radar_desktop.engine.model import RadarModel
-    from radar_desktop.engine.scorer_base import Scorer
+    from radar_desktop.engine.scorers.base import Calibration
+    from radar_desktop.engine.models.kind import RadarModel
+    from radar_desktop.engine.scorers.base import Scorer
 
 SCHEMA_VERSION = 3  # 2 added notes, author, modified, preprocessing, history and defect scores; 3 inspection, selftest
 PROFILE_FILE = "profile.json"
@@ -170,7 +170,7 @@ class Profile:
         the typical peak of held-back good images (the mean of their blurred peaks); else (the paper's
         forest) the largest map value seen on held-back good images.
         """
-        from radar_desktop.engine.scorers import SCORERS
+        from radar_desktop.engine.scorers.registry import SCORERS
 
         name = scorer or self.default_scorer
         entry = self.entry(name)
@@ -204,7 +204,7 @@ class Profile:
 
     def load_model(self, device) -> RadarModel:
         """The profile's model, of whichever space it was trained in."""
-        from radar_desktop.engine.model import load_model
+        from radar_desktop.engine.models.spaces import load_model
 
         return load_model(self._folder() / MODEL_DIR, device)
 
@@ -212,7 +212,7 @@ class Profile:
         """A scorer restored from its saved state, ready to score."""
         from safetensors.numpy import load_file
 
-        from radar_desktop.engine.scorers import make_scorer
+        from radar_desktop.engine.scorers.registry import make_scorer
 
         name = name or self.default_scorer
         self.entry(name)

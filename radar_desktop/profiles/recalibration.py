@@ -82,8 +82,8 @@ def recalibrate(
     Raises :class:`ProfileError` when no image is left to add (the profile stays as it was).
     """
     # the engine (torch) is imported here, not with the module: the review queue opens without it
-    from radar_desktop.engine.calibrate import WorkingImages, held_back_scores
-    from radar_desktop.engine.selftest import refit_record
+    from radar_desktop.engine.jobs.calibrate import WorkingImages, held_back_scores
+    from radar_desktop.engine.jobs.selftest import refit_record
     from radar_desktop.profiles.builder import read_working
 
     profile = open_profile(name)

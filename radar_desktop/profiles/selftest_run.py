@@ -15,10 +15,10 @@ from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.inspection_plan import InspectionPlan
 from radar_desktop.core.pod import PodFit
 from radar_desktop.core.quantities import score_text
-from radar_desktop.engine.inspection import Inspector
-from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.scorer_base import Scorer
-from radar_desktop.engine.selftest import DEFAULT_REPEATS, DEFAULT_SIZES, selftest_record, selftest_scores
+from radar_desktop.engine.jobs.inspection import Inspector
+from radar_desktop.engine.models.kind import RadarModel
+from radar_desktop.engine.scorers.base import Scorer
+from radar_desktop.engine.jobs.selftest import DEFAULT_REPEATS, DEFAULT_SIZES, selftest_record, selftest_scores
 from radar_desktop.profiles.manage import revise
 from radar_desktop.profiles.profile import Profile, ProfileError
 from radar_desktop.profiles.store import open_profile
@@ -95,7 +95,7 @@ def selftest_profile(
 ) -> tuple[Profile, dict]:
     """Self-test the stored profile ``name`` at its NOK threshold; store the record as a new version.
 
-    ``sizes`` and ``repeats`` are passed to :func:`~radar_desktop.engine.selftest.selftest_scores`.
+    ``sizes`` and ``repeats`` are passed to :func:`~radar_desktop.engine.jobs.selftest.selftest_scores`.
     Returns the new version of the profile and the record it now holds as ``profile.selftest``.
     """
     profile = open_profile(name)

@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 from radar_desktop.core.records import ScanOutcome
-from radar_desktop.engine.live import LiveResult
-from radar_desktop.engine.scan import thumbnail
+from radar_desktop.engine.jobs.live import LiveResult
+from radar_desktop.engine.jobs.scan import thumbnail
 from radar_desktop.reports.heatmap_image import colorize, overlay, save_png, to_bgr8
 
 

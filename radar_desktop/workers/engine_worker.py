@@ -118,8 +118,8 @@ class EngineWorker(QObject):
 
     def _load(self, name: str) -> None:
         from radar_desktop.engine.device import describe_device, resolve_device
-        from radar_desktop.engine.inspection import Inspector
-        from radar_desktop.engine.model import model_record
+        from radar_desktop.engine.jobs.inspection import Inspector
+        from radar_desktop.engine.models.spaces import model_record
         from radar_desktop.profiles.promises import promise_lines
         from radar_desktop.profiles.store import open_profile
 
@@ -162,7 +162,7 @@ class EngineWorker(QObject):
         self._run("scan", lambda: self._scan(paths))
 
     def _scan(self, paths: list[Path]) -> None:
-        from radar_desktop.engine.scan import scan_files
+        from radar_desktop.engine.jobs.scan import scan_files
 
         if self._inspector is None:
             raise RuntimeError("no profile is loaded")
@@ -215,7 +215,7 @@ class EngineWorker(QObject):
 
     def _train(self, settings: dict) -> None:
         from radar_desktop.engine.device import resolve_device
-        from radar_desktop.engine.scorers import DEFAULT_SCORERS
+        from radar_desktop.engine.scorers.registry import DEFAULT_SCORERS
         from radar_desktop.profiles.builder import make_profile
 
         prepared = make_profile(

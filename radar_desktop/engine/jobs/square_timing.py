@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from radar_desktop.engine.config import ModelConfig
-from radar_desktop.engine.model import create_model
+from radar_desktop.engine.models.spaces import create_model
 
 #: Timed passes after one warm-up; the median is kept.
 REPEATS = 3

@@ -15,8 +15,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
-from radar_desktop.engine.model import RadarModel
-from radar_desktop.engine.single_step import single_step
+from radar_desktop.engine.models.kind import RadarModel
+from radar_desktop.engine.models.pixel import single_step
 from radar_desktop.engine.synthetic_defects import defect_batch
 
 #: Side of the training crops, in working pixels: a few U-Net patches, so that context is seen.

@@ -11,11 +11,11 @@ import torch
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.engine.config import ModelConfig
-from radar_desktop.engine.inspection import forward_for
-from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.jobs.inspection import forward_for
+from radar_desktop.engine.models.kind import RadarModel
 from radar_desktop.engine.preprocess import Placement
-from radar_desktop.engine.scorer_base import Calibration, Scorer
-from radar_desktop.engine.single_step import ForwardOutput
+from radar_desktop.engine.scorers.base import Calibration, Scorer
+from radar_desktop.engine.models.forward import ForwardOutput
 from radar_desktop.engine.tiling import TileGrid
 from radar_desktop.sources.camera_variation import CameraVariation
 

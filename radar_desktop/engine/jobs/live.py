@@ -20,7 +20,7 @@ from radar_desktop.sources.frames import FrameSource
 from radar_desktop.sources.images import to_float
 
 if TYPE_CHECKING:  # the window imports this module at start; torch loads only with a model
-    from radar_desktop.engine.inspection import Inspector
+    from radar_desktop.engine.jobs.inspection import Inspector
 
 POLL_S = 0.1  # how often a consumer with no frame checks for cancellation
 

@@ -1,4 +1,4 @@
-"""Training the noise predictor on patches of good images, with budgets, cancel and resume."""
+"""Training the noise predictor on good images (pixel patches or feature vectors), with budgets, cancel and resume."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from safetensors.torch import load_file, save_file
 from radar_desktop.core.atomic import building_folder, recover_interrupted
 from radar_desktop.core.cancel import CancelToken, Cancelled, ProgressFn, no_progress
 from radar_desktop.engine.config import ModelConfig, TrainConfig
-from radar_desktop.engine.model import RadarModel, create_model, load_model
-from radar_desktop.engine.single_step import autocast_for
+from radar_desktop.engine.models.diffusion import autocast_for, noised
+from radar_desktop.engine.models.kind import RadarModel
+from radar_desktop.engine.models.spaces import create_model, load_model
 
 STATE_FILE = "state.json"
 OPTIMIZER_FILE = "optimizer.safetensors"
@@ -34,23 +35,6 @@ class TrainReport:
     final_loss: float
     resumed_from_step: int | None  # None for a fresh run
     losses: tuple[float, ...]  # mean loss of each logged interval, for charts
-
-
-def sample_patches(images: torch.Tensor, count: int, patch: int, generator: torch.Generator) -> torch.Tensor:
-    """``count`` random patches with random horizontal and vertical flips, in -1..1."""
-    n, c, size, _ = images.shape
-    device = images.device
-    pick = torch.randint(n, (count,), generator=generator).to(device)
-    ys = torch.randint(size - patch + 1, (count,), generator=generator).to(device)
-    xs = torch.randint(size - patch + 1, (count,), generator=generator).to(device)
-    offsets = torch.arange(patch, device=device)
-    rows = (ys[:, None] + offsets)[:, None, :, None]
-    cols = (xs[:, None] + offsets)[:, None, None, :]
-    channels = torch.arange(c, device=device)[None, :, None, None]
-    patches = images[pick[:, None, None, None], channels, rows, cols].float() / 127.5 - 1.0
-    flip_x, flip_y = torch.rand((2, count, 1, 1, 1), generator=generator).to(device) < 0.5
-    patches = torch.where(flip_x, patches.flip(-1), patches)
-    return torch.where(flip_y, patches.flip(-2), patches)
 
 
 def _save_checkpoint(folder: Path, model: RadarModel, optimizer: torch.optim.Optimizer, state: dict) -> None:
@@ -138,8 +122,7 @@ def train(
         x0 = model.sample_batch(data, settings.batch_size, generator)
         noise = torch.randn(x0.shape, generator=generator).to(device)
         t = torch.randint(config.train_t_max or config.num_train_timesteps, (x0.shape[0],), generator=generator).to(device)
-        a = alphas[t].view(-1, *([1] * (x0.ndim - 1)))
-        noisy = a.sqrt() * x0 + (1 - a).sqrt() * noise
+        noisy = noised(x0, noise, alphas[t].view(-1, *([1] * (x0.ndim - 1))))
         with autocast_for(device):
             predicted = model.predict(noisy, t)
         loss = F.mse_loss(predicted.float(), noise)

@@ -16,15 +16,16 @@ import torch.nn.functional as F
 from diffusers import DDPMScheduler
 
 from radar_desktop.engine.config import ModelConfig
-from radar_desktop.engine.encoder import (
+from radar_desktop.engine.models.diffusion import CONFIG_FILE, build_scheduler, ddim_timesteps, ddim_update, noised
+from radar_desktop.engine.models.encoder import (
     ENCODER_NAME,
     WEIGHTS_SHA256,
     block_channels,
     pretrained_encoder,
     to_encoder_input,
 )
-from radar_desktop.engine.feature_denoiser import FeatureDenoiser
-from radar_desktop.engine.model import CONFIG_FILE, build_scheduler
+from radar_desktop.engine.models.feature_denoiser import FeatureDenoiser
+from radar_desktop.engine.models.forward import ForwardOutput
 from radar_desktop.engine.preprocess import Placement, whole_square
 
 #: Good feature vectors drawn per training "batch item" (a batch of 64 is 8,192 vectors, 8 maps' worth).
@@ -142,8 +143,7 @@ class FeatureRadarModel:
     def channel_errors(self, features: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         """Squared noise error per channel (B, D, H, W) of one noising step at ``inference_t``."""
         t = self.config.inference_t
-        alpha = self.alphas_cumprod[t].to(features.device)
-        noisy = alpha.sqrt() * features + (1 - alpha).sqrt() * noise
+        noisy = noised(features, noise, self.alphas_cumprod[t])
         predicted = self.denoiser.predict_maps(noisy, torch.tensor([t], device=features.device))
         return (predicted - noise) ** 2
 
@@ -165,18 +165,14 @@ class FeatureRadarModel:
     def reconstruction_error(self, images: torch.Tensor, start_t: int, steps: int) -> torch.Tensor:
         """(B, S, S) baseline error: features noised to ``start_t``, DDIM back in ``steps`` denoiser
         passes, squared distance to the clean features (the approach RADAR replaces, in this space)."""
-        from radar_desktop.engine.reconstruction import ddim_timesteps
-
         features = self.features((images + 1) / 2)
         noise = self.map_noise(features.shape[0])
         alphas = self.alphas_cumprod.to(features.device)
-        x = alphas[start_t].sqrt() * features + (1 - alphas[start_t]).sqrt() * noise
+        x = noised(features, noise, alphas[start_t])
         schedule = ddim_timesteps(start_t, steps)
         for t, t_next in zip(schedule[:-1], schedule[1:]):
             eps = self.denoiser.predict_maps(x, torch.tensor([t], device=x.device))
-            a_t, a_next = alphas[t], alphas[t_next] if t_next > 0 else torch.tensor(1.0, device=x.device)
-            x0 = (x - (1 - a_t).sqrt() * eps) / a_t.sqrt()
-            x = a_next.sqrt() * x0 + (1 - a_next).sqrt() * eps
+            x = ddim_update(x, eps, alphas, t, t_next, clamp=False)
         error = ((x - features) ** 2).mean(dim=1, keepdim=True)
         return F.interpolate(error, size=images.shape[-1], mode="bilinear", align_corners=False)[:, 0]
 
@@ -193,8 +189,14 @@ class FeatureRadarModel:
         return self.denoiser.predict_maps(scaled, torch.tensor([t], device=features.device))
 
     def single_step(
-        self, images: torch.Tensor, placements, *, with_features: bool, with_noise: bool, with_clean_step: bool = False
-    ):
+        self,
+        images: torch.Tensor,
+        placements: tuple[Placement, ...] | None,
+        *,
+        with_features: bool,
+        with_noise: bool,
+        with_clean_step: bool = False,
+    ) -> ForwardOutput:
         return feature_single_step(
             self, images, placements, with_features=with_features, with_noise=with_noise, with_clean_step=with_clean_step
         )
@@ -262,11 +264,9 @@ def feature_single_step(
     with_features: bool,
     with_noise: bool,
     with_clean_step: bool = False,
-):
+) -> ForwardOutput:
     """The feature-space single step: the encoder once, then one denoiser pass for each step asked for
     (the noised step's error, the deterministic clean step)."""
-    from radar_desktop.engine.single_step import ForwardOutput
-
     x = images.to(model.device, torch.float32)
     batch, size = x.shape[0], x.shape[-1]
     placements = tuple(placements) if placements is not None else (whole_square(size),) * batch

@@ -21,7 +21,7 @@ import numpy as np
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.pod import SYNTHETIC_NOTE, PodFit, fit_pod
 from radar_desktop.core.quantities import readable
-from radar_desktop.engine.inspection import Inspector, batches
+from radar_desktop.engine.jobs.inspection import Inspector, batches
 
 SHAPES = ("disc_dark", "disc_bright", "stroke_dark", "stroke_bright")
 SIZE_RANGE = (0.005, 0.10)  # smallest and largest defect, as fractions of the image width

@@ -11,10 +11,10 @@ import numpy as np
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.metrics import aupro, auroc, best_f1_threshold, threshold_metrics
 from radar_desktop.core.verdict import Thresholds
-from radar_desktop.engine.inspection import batches, forward_batch, working_batch
-from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.jobs.inspection import batches, forward_batch, working_batch
+from radar_desktop.engine.models.kind import RadarModel
 from radar_desktop.engine.preprocess import to_shape
-from radar_desktop.engine.scorer_base import Scorer
+from radar_desktop.engine.scorers.base import Scorer
 from radar_desktop.sources.images import ImageReadError, read_image
 from radar_desktop.sources.mvtec import LabelledImage
 

@@ -24,9 +24,9 @@ from radar_desktop.core.regions import OutlineLevels
 from radar_desktop.core.score_scale import SCALE_KEY, ScoreScale
 from radar_desktop.core.verdict import Thresholds
 from radar_desktop.engine.config import TrainConfig
-from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.models.kind import RadarModel
 from radar_desktop.engine.preprocess import crop_content
-from radar_desktop.engine.single_step import ForwardOutput
+from radar_desktop.engine.models.forward import ForwardOutput
 from radar_desktop.engine.tiling import merge_views
 
 #: Each outlined part of a new profile's map is cut back to where it reaches this share of its own peak

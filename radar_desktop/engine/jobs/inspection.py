@@ -14,10 +14,10 @@ from radar_desktop.core.acceptance import Judgement
 from radar_desktop.core.inspection_plan import InspectionPlan
 from radar_desktop.core.records import InspectionResult, Timings
 from radar_desktop.core.verdict import Thresholds
-from radar_desktop.engine.model import RadarModel
+from radar_desktop.engine.models.kind import RadarModel
 from radar_desktop.engine.preprocess import Placement, to_shape
-from radar_desktop.engine.scorer_base import Scorer
-from radar_desktop.engine.single_step import ForwardOutput
+from radar_desktop.engine.scorers.base import Scorer
+from radar_desktop.engine.models.forward import ForwardOutput
 from radar_desktop.engine.tiling import TileGrid, working_squares
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import numpy as np
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.records import InspectionResult, ScanOutcome
-from radar_desktop.engine.inspection import InspectionOutOfMemory, Inspector, batches
+from radar_desktop.engine.jobs.inspection import InspectionOutOfMemory, Inspector, batches
 from radar_desktop.sources.images import ImageReadError, read_image
 
 
