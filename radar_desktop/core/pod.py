@@ -5,7 +5,7 @@ Fisher information at the fit. ``a90`` is where the fitted POD reaches 90%; ``a9
 one-sided 95% lower (Wald) confidence bound of the linear predictor reaches logit 0.9. When hits and misses
 separate perfectly on size the likelihood has no maximum, and only a bracket is reported.
 
-Used by the self-test (``engine.selftest``), which pastes synthetic defects into good images: its figures
+Used by the self-test (``engine.jobs.selftest``), which pastes synthetic defects into good images: its figures
 measure sensitivity to those synthetic defects, not to a product's real ones.
 """
 
@@ -25,7 +25,7 @@ Z95 = 1.6448536269514722  # one-sided 95% normal quantile
 LOGIT90 = math.log(0.9 / 0.1)
 SEARCH_FACTOR = 100.0  # a90/95 is looked for up to this many times the largest size tried
 STATUSES = ("fitted", "all found", "none found", "separated", "not estimable")
-# how the report page and the chart name and colour the self-test's shapes (engine.selftest.SHAPES)
+# how the report page and the chart name and colour the self-test's shapes (engine.jobs.selftest.SHAPES)
 SHAPE_LABELS = {
     "disc_dark": "disc, darker",
     "disc_bright": "disc, brighter",
@@ -277,7 +277,7 @@ def pod_curve(fit: PodFit, sizes) -> tuple[np.ndarray, np.ndarray]:
 
 
 def record_fits(record: dict, nok: float | None = None) -> dict[str, PodFit]:
-    """The fits of a self-test record (``engine.selftest.selftest_record``): as stored, or with ``nok``
+    """The fits of a self-test record (``engine.jobs.selftest.selftest_record``): as stored, or with ``nok``
     recomputed from its raw scores (hit: score > ``nok``), as for a threshold changed since the test."""
     shapes = record.get("scores", {}).get("shapes")
     if nok is None or not shapes:

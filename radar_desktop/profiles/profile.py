@@ -120,7 +120,7 @@ class Profile:
     #: a scale, else px² / px), mask (True when MASK_FILE holds an inspection mask), review_nok (True
     #: when NOK results wait for a person's review too, not only REVIEW ones)
     inspection: dict = field(default_factory=dict)
-    selftest: dict = field(default_factory=dict)  # the detection-probability self-test (engine.selftest)
+    selftest: dict = field(default_factory=dict)  # the detection-probability self-test (engine.jobs.selftest)
 
     def to_json(self) -> dict:
         return {
