@@ -197,9 +197,21 @@ class FeatureRadarModel:
         with_noise: bool,
         with_clean_step: bool = False,
     ) -> ForwardOutput:
-        return feature_single_step(
-            self, images, placements, with_features=with_features, with_noise=with_noise, with_clean_step=with_clean_step
-        )
+        """The feature-space single step: the encoder once, then one denoiser pass for each step asked for
+        (the noised step's error, the deterministic clean step)."""
+        x = images.to(self.device, torch.float32)
+        batch, size = x.shape[0], x.shape[-1]
+        placements = tuple(placements) if placements is not None else (whole_square(size),) * batch
+        if not (with_features or with_noise or with_clean_step):
+            return ForwardOutput(x * 2 - 1, None, None, None, placements)
+        features = self.features(x)
+        noise_error = None
+        if with_noise:
+            grid_error = self.error_map(features)[:, None]
+            noise_error = F.interpolate(grid_error, size=size, mode="bilinear", align_corners=False)[:, 0]
+        descriptors = features * self.descriptor_weights[:, None, None] if with_features else None
+        clean_noise = self.clean_step(features) if with_clean_step else None
+        return ForwardOutput(x * 2 - 1, None, noise_error, descriptors, placements, clean_noise)
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
@@ -254,29 +266,3 @@ def descriptor_weights(config: ModelConfig) -> torch.Tensor:
     if config.intensity_weight > 0:
         weights[-INTENSITY_CHANNELS:] = config.intensity_weight**0.5
     return weights
-
-
-def feature_single_step(
-    model: FeatureRadarModel,
-    images: torch.Tensor,
-    placements: tuple[Placement, ...] | None,
-    *,
-    with_features: bool,
-    with_noise: bool,
-    with_clean_step: bool = False,
-) -> ForwardOutput:
-    """The feature-space single step: the encoder once, then one denoiser pass for each step asked for
-    (the noised step's error, the deterministic clean step)."""
-    x = images.to(model.device, torch.float32)
-    batch, size = x.shape[0], x.shape[-1]
-    placements = tuple(placements) if placements is not None else (whole_square(size),) * batch
-    if not (with_features or with_noise or with_clean_step):
-        return ForwardOutput(x * 2 - 1, None, None, None, placements)
-    features = model.features(x)
-    noise_error = None
-    if with_noise:
-        grid_error = model.error_map(features)[:, None]
-        noise_error = F.interpolate(grid_error, size=size, mode="bilinear", align_corners=False)[:, 0]
-    descriptors = features * model.descriptor_weights[:, None, None] if with_features else None
-    clean_noise = model.clean_step(features) if with_clean_step else None
-    return ForwardOutput(x * 2 - 1, None, noise_error, descriptors, placements, clean_noise)
