@@ -22,8 +22,7 @@ from radar_desktop.profiles.profile import ProfileError
 from radar_desktop.profiles.promises import promise_lines
 from radar_desktop.profiles.store import open_profile
 from radar_desktop.reports.entries import ERROR, ReportEntry, review_text
-from radar_desktop.reports.figures import FIGURE_SIDE, EntryFigure, encode_jpeg
-from radar_desktop.reports.pdf import FigureSource
+from radar_desktop.reports.figures import FIGURE_SIDE, EntryFigure, FigureSource, encode_jpeg
 from radar_desktop.reports.session import Report, SessionInfo, build_report
 
 MAX_REPORT_ROWS = 10_000  # a PDF of more is hundreds of pages: narrow the filter, or export CSV

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from reportlab.lib.colors import HexColor
@@ -17,12 +16,9 @@ from reportlab.lib.colors import HexColor
 from radar_desktop.core.control_chart import RULE_DESCRIPTIONS
 from radar_desktop.core.quantities import score_text
 from radar_desktop.reports.entries import VERDICT_COLOURS, VERDICTS
+from radar_desktop.reports.page_writer import GREY, INK, ReportWriter
 from radar_desktop.reports.pdf_text import fit, pdf_text
-from radar_desktop.reports.pod_page import GREY, INK, paragraph, polyline
 from radar_desktop.reports.time_axis import local_time, time_ticks
-
-if TYPE_CHECKING:
-    from radar_desktop.reports.pdf import _ReportWriter
 
 TITLE = "Score drift (control chart)"
 PLOT_HEIGHT = 330.0
@@ -98,21 +94,21 @@ class _Drift:
         return [(first, last, sorted(rules)) for first, last, rules in runs]
 
 
-def draw_drift_page(writer: _ReportWriter) -> None:
+def draw_drift_page(writer: ReportWriter) -> None:
     """Draw the drift page on the writer's canvas (one page, after the self-test page, before the tables)."""
     record = writer.report.session.drift
-    y = writer._begin_page(TITLE)
+    y = writer.begin_page(TITLE)
     try:
         drift = _Drift.of(record)
     except (KeyError, TypeError, ValueError):
         writer.canvas.setFont("Helvetica", 10)
         writer.canvas.drawString(writer.left, y - 14, "The drift record could not be read.")
-        writer._end_page()
+        writer.end_page()
         return
-    y = paragraph(writer, _intro(record, drift), "Helvetica", 9, y - 4)
+    y = writer.paragraph(_intro(record, drift), "Helvetica", 9, y - 4)
     y = _plot(writer, drift, _Axes.of(writer, drift, y - 10, PLOT_HEIGHT))
     _signal_table(writer, drift, y - 12)
-    writer._end_page()
+    writer.end_page()
 
 
 def _intro(record: dict, drift: _Drift) -> str:
@@ -172,7 +168,7 @@ class _Axes:
     high: float
 
     @classmethod
-    def of(cls, writer: _ReportWriter, drift: _Drift, y: float, height: float) -> "_Axes":
+    def of(cls, writer: ReportWriter, drift: _Drift, y: float, height: float) -> "_Axes":
         centre, reach = drift.centre, RANGE_SIGMAS * drift.sigma
         low = max(min(drift.lower.min(), drift.statistic.min()), centre - reach)
         high = min(max(drift.upper.max(), drift.statistic.max()), centre + reach)
@@ -193,7 +189,7 @@ class _Axes:
         return self.low < value < self.high
 
 
-def _plot(writer: _ReportWriter, drift: _Drift, axes: _Axes) -> float:
+def _plot(writer: ReportWriter, drift: _Drift, axes: _Axes) -> float:
     """Scores (or their EWMA) against time in verdict colours, centre, limits, zones and red rings on signals."""
     c, centre, sigma = writer.canvas, drift.centre, drift.sigma
     xs, ys = [axes.x(e) for e in drift.epochs], [axes.y(v) for v in drift.statistic]
@@ -214,13 +210,13 @@ def _plot(writer: _ReportWriter, drift: _Drift, axes: _Axes) -> float:
     c.setDash(4, 2)
     for limit in (drift.lower, drift.upper):  # EWMA limits start at the first point, where they are narrowest
         head = [(axes.x0, axes.y(limit[0]))] if drift.individuals else []
-        polyline(c, [*head, *zip(xs, (axes.y(v) for v in limit)), (axes.x1, axes.y(limit[-1]))])
+        writer.polyline([*head, *zip(xs, (axes.y(v) for v in limit)), (axes.x1, axes.y(limit[-1]))])
     c.setDash()
     _level_labels(writer, drift, axes)
     if not drift.individuals:
         c.setStrokeColor(HexColor("#78909c"))
         c.setLineWidth(0.6)
-        polyline(c, list(zip(xs, ys)))
+        writer.polyline(list(zip(xs, ys)))
     for x, y, value, verdict in zip(xs, ys, drift.statistic, drift.verdicts):
         c.setFillColor(_colour(verdict))
         if axes.inside(value):
@@ -242,7 +238,7 @@ def _plot(writer: _ReportWriter, drift: _Drift, axes: _Axes) -> float:
     return _legend(writer, drift, axes.x0, axes.y0 - 34, clipped)
 
 
-def _time_axis(writer: _ReportWriter, axes: _Axes) -> None:
+def _time_axis(writer: ReportWriter, axes: _Axes) -> None:
     c = writer.canvas
     c.setFont("Helvetica", 7.5)
     for epoch, label in time_ticks(axes.start, axes.end, most=7):
@@ -255,7 +251,7 @@ def _time_axis(writer: _ReportWriter, axes: _Axes) -> None:
             c.drawCentredString(x, axes.y0 - 10 - 9 * i, line)
 
 
-def _level_labels(writer: _ReportWriter, drift: _Drift, axes: _Axes) -> None:
+def _level_labels(writer: ReportWriter, drift: _Drift, axes: _Axes) -> None:
     """Values of the centre and limit lines on the left, their names (and the sigma zones') on the right."""
     c = writer.canvas
     levels = [("CL", drift.centre, INK), ("UCL", float(drift.upper[-1]), LIMIT_RED), ("LCL", float(drift.lower[-1]), LIMIT_RED)]
@@ -270,7 +266,7 @@ def _level_labels(writer: _ReportWriter, drift: _Drift, axes: _Axes) -> None:
             c.drawString(axes.x1 + 3, axes.y(drift.centre + k * drift.sigma) - 2.5, f"{k:+d} sigma")
 
 
-def _legend(writer: _ReportWriter, drift: _Drift, x: float, y: float, clipped: bool) -> float:
+def _legend(writer: ReportWriter, drift: _Drift, x: float, y: float, clipped: bool) -> float:
     """One line of markers and what they mean (two where it is too long); returns the y below it."""
     c = writer.canvas
     items = [("dot", verdict, verdict) for verdict in ("OK", "REVIEW", "NOK")]
@@ -310,7 +306,7 @@ def _legend_mark(c, mark: str, verdict: str, x: float, y: float) -> None:
         c.setDash()
 
 
-def _signal_table(writer: _ReportWriter, drift: _Drift, y: float) -> None:
+def _signal_table(writer: ReportWriter, drift: _Drift, y: float) -> None:
     """The signals, consecutive signalling points as one row (a drift flags run after run), the latest that fit."""
     c = writer.canvas
     c.setFont("Helvetica-Bold", 10)
@@ -331,7 +327,7 @@ def _signal_table(writer: _ReportWriter, drift: _Drift, y: float) -> None:
     c.setLineWidth(0.5)
     c.line(writer.left, y, writer.right, y)
     runs = drift.runs()
-    room = int((y - (writer.layout.height - writer.top) - 4) // TABLE_ROW)  # down to the page's bottom margin
+    room = int((y - writer.bottom - 4) // TABLE_ROW)  # down to the page's bottom margin
     shown = runs if len(runs) <= room else runs[-(room - 1) :]
     if len(shown) < len(runs):
         c.setFont("Helvetica-Oblique", 8)

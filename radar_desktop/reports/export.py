@@ -10,8 +10,8 @@ from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
 from radar_desktop.core.records import ScanOutcome
 from radar_desktop.core.regions import OutlineLevels
 from radar_desktop.reports.entries import ReportEntry, write_entries_csv
-from radar_desktop.reports.figures import EntryFigure, make_figure, outlined
-from radar_desktop.reports.pdf import FigureSource, PdfOptions, render_report
+from radar_desktop.reports.figures import EntryFigure, FigureSource, make_figure, outlined
+from radar_desktop.reports.pdf import PdfOptions, render_report
 from radar_desktop.reports.session import Report, write_report_json
 from radar_desktop.sources.images import ImageReadError, read_image
 

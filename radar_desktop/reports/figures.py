@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -9,6 +10,7 @@ import numpy as np
 
 from radar_desktop.core.records import InspectionResult
 from radar_desktop.core.regions import OutlineLevels, outline_labels
+from radar_desktop.reports.entries import ReportEntry
 from radar_desktop.reports.heatmap_image import colorize, overlay
 
 FIGURE_SIDE = 360  # about 160 dpi in a report's picture panel
@@ -29,6 +31,10 @@ class EntryFigure:
     overlay_jpeg: bytes
     outlines: tuple[np.ndarray, ...]
     scale: float = 1.0
+
+
+FigureSource = Callable[[ReportEntry], EntryFigure | None]
+"""What supplies a report's pictures: an entry's figure, or None where it has no picture."""
 
 
 def defect_contours(anomaly_map: np.ndarray, outline: OutlineLevels, inspected: np.ndarray | None = None) -> list[np.ndarray]:

@@ -8,7 +8,6 @@ that it shows the sensitivity to those, not to the product's real defects.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 from reportlab.lib.colors import HexColor
@@ -24,15 +23,11 @@ from radar_desktop.core.pod import (
     record_fits,
 )
 from radar_desktop.core.quantities import readable, score_text
+from radar_desktop.reports.page_writer import GREY, INK, ReportWriter
 from radar_desktop.reports.pdf_text import fit as fit_text
 from radar_desktop.reports.pdf_text import pdf_text, wrap
 
-if TYPE_CHECKING:
-    from radar_desktop.reports.pdf import _ReportWriter
-
 TITLE = "Detection sensitivity (self-test)"
-INK = HexColor("#212121")
-GREY = HexColor("#616161")
 GRID = HexColor("#e0e0e0")
 PLOT_HEIGHT = 280.0
 
@@ -42,11 +37,11 @@ def has_selftest_page(selftest: dict) -> bool:
     return bool(selftest)
 
 
-def draw_selftest_page(writer: _ReportWriter) -> None:
+def draw_selftest_page(writer: ReportWriter) -> None:
     """Draw the self-test page on the writer's canvas (one page, between its cover and its tables)."""
     c = writer.canvas
     record, nok = writer.report.session.selftest, writer.report.session.thresholds.nok
-    y = writer._begin_page(TITLE)
+    y = writer.begin_page(TITLE)
     try:
         fits = record_fits(record, nok)
     except (KeyError, TypeError, ValueError):
@@ -54,27 +49,26 @@ def draw_selftest_page(writer: _ReportWriter) -> None:
     if not fits:
         c.setFont("Helvetica", 10)
         c.drawString(writer.left, y - 14, "The profile's self-test record could not be read.")
-        writer._end_page()
+        writer.end_page()
         return
     mm = record.get("mm_per_pixel")
     scores = record.get("scores", {})
-    y = paragraph(writer, _intro(record, scores, nok), "Helvetica", 9, y - 4)
-    y = paragraph(writer, SYNTHETIC_NOTE, "Helvetica-Bold", 9, y - 4)
+    y = writer.paragraph(_intro(record, scores, nok), "Helvetica", 9, y - 4)
+    y = writer.paragraph(SYNTHETIC_NOTE, "Helvetica-Bold", 9, y - 4)
     y = _plot(writer, fits, mm, y - 12, PLOT_HEIGHT)
     y = _table(writer, fits, mm, y - 14)
     clean = scores.get("clean_scores", [])
     if clean:
         above = sum(float(s) > nok for s in clean)
         lifts = " (a defect pasted into one of those is found whatever its size)" if above else ""
-        y = paragraph(
-            writer,
+        y = writer.paragraph(
             f"Without a pasted defect, {above} of the {len(clean)} held-back images score above the NOK threshold{lifts}.",
             "Helvetica",
             8.5,
             y - 8,
         )
-    paragraph(writer, METHOD_NOTE, "Helvetica", 8, y - 6, GREY)
-    writer._end_page()
+    writer.paragraph(METHOD_NOTE, "Helvetica", 8, y - 6, GREY)
+    writer.end_page()
 
 
 def _intro(record: dict, scores: dict, nok: float) -> str:
@@ -95,19 +89,7 @@ def _intro(record: dict, scores: dict, nok: float) -> str:
     )
 
 
-def paragraph(writer: _ReportWriter, text: str, font: str, size: float, y: float, colour=INK) -> float:
-    """``text`` wrapped to the page's width below ``y``; returns the y under its last line."""
-    c = writer.canvas
-    c.setFont(font, size)
-    c.setFillColor(colour)
-    lines = wrap(pdf_text(text), font, size, writer.right - writer.left)
-    for i, line in enumerate(lines):
-        c.drawString(writer.left, y - size - (size + 3) * i, line)
-    c.setFillColor(INK)
-    return y - (size + 3) * len(lines)
-
-
-def _plot(writer: _ReportWriter, fits: dict[str, PodFit], mm: float | None, y: float, height: float) -> float:
+def _plot(writer: ReportWriter, fits: dict[str, PodFit], mm: float | None, y: float, height: float) -> float:
     """POD against size (log axis): fitted curves, dashed lower 95% bounds, hit fractions, a90 and a90/95."""
     c = writer.canvas
     x0, x1 = writer.left + 34, writer.right - 8
@@ -158,10 +140,10 @@ def _plot(writer: _ReportWriter, fits: dict[str, PodFit], mm: float | None, y: f
         pod, lower = pod_curve(fit, grid)
         if np.isfinite(pod).all():
             c.setLineWidth(1.4)
-            polyline(c, [(sx(s), sy(p)) for s, p in zip(grid, pod)])
+            writer.polyline([(sx(s), sy(p)) for s, p in zip(grid, pod)])
             c.setLineWidth(0.7)
             c.setDash(2, 2)
-            polyline(c, [(sx(s), sy(p)) for s, p in zip(grid, lower)])
+            writer.polyline([(sx(s), sy(p)) for s, p in zip(grid, lower)])
             c.setDash()
         levels, fractions, _ = fit.hit_fractions()
         for size, fraction in zip(levels, fractions):
@@ -175,7 +157,7 @@ def _plot(writer: _ReportWriter, fits: dict[str, PodFit], mm: float | None, y: f
     return _legend(writer, fits, y0 - 40)
 
 
-def _legend(writer: _ReportWriter, fits: dict[str, PodFit], y: float) -> float:
+def _legend(writer: ReportWriter, fits: dict[str, PodFit], y: float) -> float:
     c = writer.canvas
     c.setFont("Helvetica", 8)
     x = writer.left + 34
@@ -211,7 +193,7 @@ def _legend(writer: _ReportWriter, fits: dict[str, PodFit], y: float) -> float:
     return y - 6
 
 
-def _table(writer: _ReportWriter, fits: dict[str, PodFit], mm: float | None, y: float) -> float:
+def _table(writer: ReportWriter, fits: dict[str, PodFit], mm: float | None, y: float) -> float:
     c = writer.canvas
     columns = [("Defect", 80), ("Result", 62), ("a50", 62), ("a90", 72), ("a90/95", 62)]
     if mm:
@@ -266,15 +248,6 @@ def _log_ticks(low: float, high: float) -> list[float]:
             if low <= value <= high:
                 ticks.append(value)
     return ticks
-
-
-def polyline(c, points: list[tuple[float, float]]) -> None:
-    """An open line through ``points`` in the canvas's stroke colour and width."""
-    path = c.beginPath()
-    path.moveTo(*points[0])
-    for point in points[1:]:
-        path.lineTo(*point)
-    c.drawPath(path, stroke=1, fill=0)
 
 
 def _diamond(c, x: float, y: float, r: float, colour) -> None:
