@@ -1,9 +1,12 @@
-"""Architecture checks: the compute layers never import Qt, and work without it."""
+"""Architecture checks: the import contracts hold, no module imports itself back, and the compute layers
+work without Qt."""
 
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import grimp
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -12,6 +15,18 @@ def test_import_contracts_hold():
     lint = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
     done = subprocess.run([lint, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_import_circles():
+    """Counting imports inside functions and under TYPE_CHECKING too, so none can dodge a circle."""
+    graph = grimp.build_graph("radar_desktop")
+    circles = sorted(
+        (module, imported)
+        for module in graph.modules
+        for imported in graph.find_modules_directly_imported_by(module)
+        if imported.startswith("radar_desktop.") and graph.chain_exists(importer=imported, imported=module)
+    )
+    assert circles == []
 
 
 def test_headless_layers_import_with_qt_blocked():
