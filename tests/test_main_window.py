@@ -41,7 +41,7 @@ def test_scan_fills_table_viewer_and_charts(window, qtbot, dataset, tmp_path):
 def test_cancel_stops_a_scan_midway(window, qtbot, dataset, tmp_path):
     folder = scan_folder(dataset, tmp_path, copies=8)
     total = len(list(folder.iterdir()))
-    window.worker.sig_outcome.connect(lambda outcome: window.cancel_scan())
+    window.worker.sig_outcome.connect(lambda outcome: window.jobs.cancel())
     with qtbot.waitSignal(window.sig_task_done, timeout=120_000) as done:
         window.open_paths([folder])
     assert done.args == [1]

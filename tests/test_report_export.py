@@ -23,7 +23,7 @@ def scanned(window, qtbot, dataset, tmp_path):
 def test_export_is_offered_only_once_there_are_results(window, scanned):
     assert scanned.export_action.isEnabled()
     scanned.table.model.clear()
-    scanned._set_enabled_for_scan(True)
+    scanned._update_actions()
     assert not scanned.export_action.isEnabled()
 
 
@@ -68,8 +68,8 @@ def test_export_writes_pdf_json_and_csv_with_the_operators_comments(scanned, qtb
 
     monkeypatch.setattr(ReportExportDialog, "get_request", staticmethod(fake_get_request))
     scanned.export_action.trigger()
-    assert scanned.busy and not scanned.export_action.isEnabled()
-    qtbot.waitUntil(lambda: not scanned.busy, timeout=60_000)
+    assert scanned.jobs.busy and not scanned.export_action.isEnabled()
+    qtbot.waitUntil(lambda: not scanned.jobs.busy, timeout=60_000)
     assert scanned.status_label.text().startswith(f"Report saved: {pdf}")
     assert scanned.settings.value("operator") == "Ana Lopez"
 
@@ -93,7 +93,7 @@ def test_a_failed_export_keeps_the_results_and_says_why(scanned, qtbot, tmp_path
     rows = len(scanned.table.model.outcomes)
     request = ReportRequest(scanned.make_report("Ana"), ReportFiles(blocker / "r.pdf"), PdfOptions())
     scanned.export_report(request)
-    qtbot.waitUntil(lambda: not scanned.busy, timeout=60_000)
+    qtbot.waitUntil(lambda: not scanned.jobs.busy, timeout=60_000)
     assert "report failed" in scanned.status_label.text() and "not_a_folder" in scanned.status_label.text()
     assert len(scanned.table.model.outcomes) == rows and scanned.export_action.isEnabled()
 
@@ -107,11 +107,11 @@ def test_an_export_to_a_read_only_folder_says_so_and_the_next_one_succeeds(scann
     rows = len(scanned.table.model.outcomes)
     with read_only_folder(tmp_path / "locked") as locked:
         scanned.export_report(ReportRequest(scanned.make_report("Ana"), ReportFiles(locked / "lot.pdf"), PdfOptions()))
-        qtbot.waitUntil(lambda: not scanned.busy, timeout=60_000)
+        qtbot.waitUntil(lambda: not scanned.jobs.busy, timeout=60_000)
         assert "lot.pdf" in scanned.status_label.text() and "read-only" in scanned.status_label.text()
         assert list(locked.iterdir()) == []
     assert len(scanned.table.model.outcomes) == rows
     pdf = tmp_path / "elsewhere" / "lot.pdf"
     scanned.export_report(ReportRequest(scanned.make_report("Ana"), ReportFiles(pdf), PdfOptions()))
-    qtbot.waitUntil(lambda: not scanned.busy, timeout=60_000)
+    qtbot.waitUntil(lambda: not scanned.jobs.busy, timeout=60_000)
     assert pdf.is_file() and scanned.status_label.text().startswith(f"Report saved: {pdf}")

@@ -61,4 +61,4 @@ def test_a_scan_fills_the_review_tab_and_decisions_reach_table_report_and_profil
     assert queue.status_label.text().startswith("Profile tiny recalibrated with 1 reviewed-good images")
     qtbot.waitUntil(lambda: window.profile is not None and window.profile.content_hash == result.content_hash,
                     timeout=60_000)  # the window inspects with the new thresholds from now on
-    assert not window.busy
+    assert not window.jobs.busy

@@ -87,15 +87,15 @@ def test_the_window_watches_a_folder_into_its_table_and_the_history(window, qtbo
     (folder / "before.png").write_bytes(png_bytes(7))
     window.session_fields.lot_edit.setText("W-1")
     window.start_watch(folder)
-    assert window.busy and not window.watch_action.isEnabled()
+    assert window.jobs.busy and not window.watch_action.isEnabled()
     copier = threading.Thread(target=copy_slowly, args=(png_bytes(8), folder / "slow.png"))
     copier.start()
     qtbot.waitUntil(lambda: window.table.model.rowCount() == 2, timeout=60_000)
     copier.join()
     qtbot.waitUntil(lambda: "2 inspected" in window.status_label.text(), timeout=20_000)
     with qtbot.waitSignal(window.sig_task_done, timeout=30_000):
-        window.cancel_scan()
-    assert not window.busy and "Stopped watching; 2 images inspected" in window.status_label.text()
+        window.jobs.cancel()
+    assert not window.jobs.busy and "Stopped watching; 2 images inspected" in window.status_label.text()
     assert window.history.flush(timeout=30)
     with HistoryDatabase() as database:
         rows = database.query(HistoryFilter(origin="watch"))
@@ -103,5 +103,5 @@ def test_the_window_watches_a_folder_into_its_table_and_the_history(window, qtbo
     window.start_watch(folder)  # watched again: both contents are in the history, so nothing is inspected twice
     qtbot.waitUntil(lambda: "2 already known" in window.status_label.text(), timeout=30_000)
     with qtbot.waitSignal(window.sig_task_done, timeout=30_000):
-        window.cancel_scan()
+        window.jobs.cancel()
     assert window.table.model.rowCount() == 0

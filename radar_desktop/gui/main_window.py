@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -32,13 +31,13 @@ from radar_desktop.core.resources import icon_path
 from radar_desktop.gui.drift_chart import DriftChartWidget
 from radar_desktop.gui.gc_on_gui_thread import collect_on_gui_thread
 from radar_desktop.gui.history_view import HistoryWidget
+from radar_desktop.gui.job_controller import FAILED_MESSAGE, JobController, JobEnd, WorkerCall
 from radar_desktop.gui.review_queue import ReviewQueueWidget
 from radar_desktop.gui.live_view import LiveViewWidget
 from radar_desktop.gui.report_dialog import ReportExportDialog
 from radar_desktop.gui.results_table import ResultsTableWidget
 from radar_desktop.gui.score_charts import ScoreChartsWidget
 from radar_desktop.gui.session_fields import SessionFieldsWidget
-from radar_desktop.gui.stall_monitor import StallMonitor
 from radar_desktop.gui.viewer import ViewerWidget
 from radar_desktop.history.recording import RecordContext
 from radar_desktop.history.writer import HistoryWriter
@@ -70,16 +69,6 @@ def expand_paths(paths: list[Path]) -> list[Path]:
 class MainWindow(QMainWindow):
     """Folder inspection with the engine on its own thread."""
 
-    sig_request_profile = Signal(str)
-    """Profile name the worker should load."""
-    sig_request_scan = Signal(list)
-    """Image paths the worker should inspect."""
-    sig_request_report = Signal(object, object)
-    """ReportRequest to write and the FigureSource for its pictures."""
-    sig_request_live = Signal(object)
-    """LiveSession (capture already started) whose frames the worker should inspect."""
-    sig_request_watch = Signal(object)
-    """WatchRequest: the folder the worker should watch with the loaded profile."""
     sig_task_done = Signal(int)
     """Exit status of a task given on the command line (0 success)."""
     sig_history_error = Signal(str)
@@ -88,8 +77,6 @@ class MainWindow(QMainWindow):
     """(outcome, inspection id) pairs the history writer committed (from its thread)."""
     sig_review_stored = Signal(object)
     """ReviewResult: how a decision sent from the Review tab ended (from the writer's thread)."""
-    sig_request_recalibrate = Signal(str, object)
-    """Profile name and the GoodImage tuple the worker should add to its held-back set and recalibrate with."""
 
     def __init__(self, device_name: str = "auto", profile_name: str | None = None) -> None:
         super().__init__()
@@ -104,14 +91,12 @@ class MainWindow(QMainWindow):
         self.pending_live: str | None = None  # camera to start once the profile is loaded
         self.live_session: LiveSession | None = None
         self.live_frames: int | None = None  # stop live inspection after this many frames (command line)
-        self.training = False  # the calibration wizard is running a job on the worker; it reports on it
-        self.busy = False
-        self.longest_stall_ms = 0.0
         self._charts_dirty = False
         self._review_stale = False  # REVIEW/NOK rows were stored since the Review tab last read its queue
+        self._recalibrated = ""  # what the running recalibration did, once the worker has said
+        self._report_saved = ""  # what the running report export wrote, once the worker has said
 
         self.collector = collect_on_gui_thread()  # before our threads run Python: none frees a Qt object
-        self.collector.idle = lambda: not self.busy  # live inspection keeps the window busy too
         self.scan_origin = "files"  # how the table's results came: a folder, single files (history origin)
         self.history = HistoryWriter(
             RecordContext(origin="files"), on_error=self.sig_history_error.emit,
@@ -119,7 +104,6 @@ class MainWindow(QMainWindow):
         )
         self.worker = EngineWorker(device_name)
         self.engine = EngineThread(self.worker)
-        self.stall_monitor = StallMonitor(parent=self)
         self._build_widgets()
         self._connect()
         self._restore_settings()
@@ -195,7 +179,6 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.drift_chart, "Drift")
         self.setCentralWidget(self.tabs)
 
-        self._notices: list[str] = []
         self.engine_device = ""  # where the loaded model runs now
         self.status_label = QLabel("Ready")
         self.progress = QProgressBar()
@@ -205,17 +188,15 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
+        self.jobs = JobController(self.worker, self.status_label, self.progress, self.cancel_button, self)
+        self.collector.idle = lambda: not self.jobs.busy  # live inspection keeps the window busy too
         self.chart_timer = QTimer(self)
         self.chart_timer.setInterval(CHART_REFRESH_MS)
         self.resize(1280, 800)
 
     def _connect(self) -> None:
-        self.sig_request_profile.connect(self.worker.load_profile)
-        self.sig_request_scan.connect(self.worker.scan)
-        self.sig_request_report.connect(self.worker.export_report)
-        self.sig_request_live.connect(self.worker.live)
-        self.sig_request_watch.connect(self.worker.watch)
-        self.worker.sig_watch_status.connect(self._on_worker_watch_status)
+        self.jobs.sig_busy_changed.connect(self._on_jobs_busy_changed)
+        self.jobs.sig_ended.connect(self.sig_task_done)
         self.watch_action.triggered.connect(self._on_watch_action_triggered)
         self.live_view.sig_start_requested.connect(self.start_live)
         self.live_view.sig_stop_requested.connect(self.stop_live)
@@ -223,7 +204,6 @@ class MainWindow(QMainWindow):
         self.sig_history_error.connect(self._on_history_error)
         self.sig_history_committed.connect(self._on_history_committed)
         self.sig_review_stored.connect(self.review_queue.review_stored)
-        self.sig_request_recalibrate.connect(self.worker.recalibrate)
         self.review_queue.sig_decided.connect(self.table.model.set_review)
         self.review_queue.sig_count_changed.connect(self._on_review_count_changed)
         self.review_queue.sig_recalibrate_requested.connect(self.recalibrate)
@@ -233,12 +213,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.worker.sig_report_written.connect(self._on_worker_report_written)
         self.worker.sig_profile_loaded.connect(self._on_worker_profile_loaded)
-        self.worker.sig_progress.connect(self._on_worker_progress)
         self.worker.sig_outcome.connect(self._on_worker_outcome)
-        self.worker.sig_finished.connect(self._on_worker_finished)
-        self.worker.sig_failed.connect(self._on_worker_failed)
-        self.worker.sig_cancelled.connect(self._on_worker_cancelled)
-        self.worker.sig_log.connect(self._on_worker_log)
         self.worker.sig_device.connect(self._on_worker_device)
         self.profile_box.activated.connect(self._on_profile_box_activated)
         self.open_folder_action.triggered.connect(self._on_open_folder_triggered)
@@ -246,7 +221,6 @@ class MainWindow(QMainWindow):
         self.export_action.triggered.connect(self._on_export_action_triggered)
         self.profiles_action.triggered.connect(self._on_profiles_action_triggered)
         self.new_profile_action.triggered.connect(self._on_new_profile_action_triggered)
-        self.cancel_button.clicked.connect(self.cancel_scan)
         self.table.sig_row_activated.connect(self.show_row)
         self.chart_timer.timeout.connect(self._on_chart_timer_timeout)
         QShortcut(QKeySequence("N"), self, lambda: self.table.step(1))
@@ -268,10 +242,11 @@ class MainWindow(QMainWindow):
         names = [p.name for p in good]
         wanted = select or self.settings.value("profile", "")
         if select and select not in names:
-            self.show_error(f"No usable profile named {select!r}.", "")
+            self.jobs.show_error(f"No usable profile named {select!r}.")
         if not names:
+            self.profile = None
             self.status_label.setText("No profile yet: train one with  radar-desktop train --images DIR --name NAME")
-            self._set_enabled_for_scan(False)
+            self._update_actions()
             return
         name = wanted if wanted in names else names[0]
         self.profile_box.setCurrentIndex(names.index(name))
@@ -280,14 +255,11 @@ class MainWindow(QMainWindow):
     def _on_new_profile_action_triggered(self) -> None:
         from radar_desktop.gui.calibration_wizard import CalibrationWizard
 
-        if self.busy:
+        if self.jobs.busy:
             self.status_label.setText("Wait for the current job to end before making a profile")
             return
-        self.training = True
-        try:
+        with self.jobs.lent_out():
             prepared = CalibrationWizard.get_profile(self.worker, self)
-        finally:
-            self.training = False
         if prepared is not None:
             self.save_new_profile(prepared)
 
@@ -298,7 +270,7 @@ class MainWindow(QMainWindow):
         try:
             saved = save_prepared(prepared)
         except (ProfileError, OSError) as error:
-            self.show_error(f"The profile could not be saved: {error}", "")
+            self.jobs.show_error(f"The profile could not be saved: {error}")
             return
         self.reload_profiles(saved.name)
         self.status_label.setText(f"Profile {saved.name} saved (hash {saved.content_hash[:12]})")
@@ -308,20 +280,20 @@ class MainWindow(QMainWindow):
 
         dialog = ProfileManagerDialog(self, select=self.profile.name if self.profile else None)
         dialog.exec()
-        if dialog.changed and not self.busy:
+        if dialog.changed and not self.jobs.busy:
             current = self.profile.name if self.profile else None
             self.reload_profiles(current if current in dialog.profiles else None)
 
     def load_profile(self, name: str) -> None:
         self.profile = None
         self.loading_profile = True
-        self._set_enabled_for_scan(False)
+        self._update_actions()
         self.status_label.setText(f"Loading profile {name}…")
-        self.sig_request_profile.emit(name)
+        self.jobs.request(lambda worker: worker.load_profile(name))
 
     def _on_profile_box_activated(self, index: int) -> None:
         name = self.profile_box.itemText(index)
-        if not self.busy and (self.profile is None or name != self.profile.name):
+        if not self.jobs.busy and (self.profile is None or name != self.profile.name):
             self.load_profile(name)
 
     def _on_worker_profile_loaded(self, profile: LoadedProfile) -> None:
@@ -336,7 +308,7 @@ class MainWindow(QMainWindow):
             f"Profile {profile.name} ({profile.scorer}), REVIEW > {score_text(profile.thresholds.review)}, "
             f"NOK > {score_text(profile.thresholds.nok)}"
         )
-        self._set_enabled_for_scan(True)
+        self._update_actions()
         self.live_view.set_profile(profile.thresholds, profile.map_range, profile.outline)
         for viewer in (self.viewer, self.live_view.viewer):
             viewer.set_inspection(profile.inspection.get("mm_per_pixel"), profile.mask)
@@ -357,12 +329,10 @@ class MainWindow(QMainWindow):
         try:
             files = expand_paths(paths)
         except ImageReadError as error:
-            self.show_error(str(error), "")
-            self.sig_task_done.emit(1)
+            self.jobs.refuse(str(error))
             return
         if not files:
-            self.show_error("Nothing to inspect: no image files were given.", "")
-            self.sig_task_done.emit(1)
+            self.jobs.refuse("Nothing to inspect: no image files were given.")
             return
         folder = paths[0] if paths[0].is_dir() else paths[0].parent
         self.settings.setValue("last_folder", str(folder))
@@ -373,32 +343,41 @@ class MainWindow(QMainWindow):
             return
         self.start_scan(files)
 
-    def start_scan(self, files: list[Path], message: str = "") -> None:
-        """Clear the table and inspect ``files`` (none: the caller starts another job, a watch, with ``message``)."""
-        if self.busy:
+    def start_scan(self, files: list[Path]) -> None:
+        """Clear the table and inspect ``files``."""
+        self._start("scan", f"Inspecting {len(files)} images…", lambda worker: worker.scan(files))
+
+    def start_watch(self, folder: Path) -> None:
+        """Inspect images as they arrive in ``folder`` until Cancel; each result goes to the table and the history."""
+        profile = self.profile
+        if self.jobs.busy or profile is None:
+            return
+        request = WatchRequest(folder, profile.content_hash, profile.model["channels"], self.history.path)
+        self.scan_source, self.scan_origin = f"watch folder {folder}", "watch"
+        self._start("watch", f"Watching {folder}…", lambda worker: worker.watch(request), stops_on_cancel=True)
+
+    def _start(self, job: str, message: str, call: WorkerCall, *, stops_on_cancel: bool = False) -> None:
+        if self.jobs.busy:
             return
         self.table.model.clear()
         self.viewer.clear()
         self.charts.set_scores([])
         self.scan_profile = self.profile
-        self.table.model.mm_per_pixel = self.profile.inspection.get("mm_per_pixel")
-        self._begin_job(message or f"Inspecting {len(files)} images…")
-        self.stall_monitor.start()
+        self.table.model.mm_per_pixel = self.scan_profile.inspection.get("mm_per_pixel")
+        self.jobs.start(job, message, call, self._scan_ended, stops_on_cancel=stops_on_cancel)
         self.chart_timer.start()
-        if files:
-            self.sig_request_scan.emit(files)
 
-    def start_watch(self, folder: Path) -> None:
-        """Inspect images as they arrive in ``folder`` until Cancel; each result goes to the table and the history."""
-        if self.busy or self.profile is None:
-            return
-        self.scan_source, self.scan_origin = f"watch folder {folder}", "watch"
-        self.start_scan([], f"Watching {folder}…")
-        self.sig_request_watch.emit(WatchRequest(folder, self.profile.content_hash, self.profile.model["channels"],
-                                                 self.history.path))
-
-    def _on_worker_watch_status(self, message: str) -> None:
-        self.status_label.setText(message[:1].upper() + message[1:])
+    def _scan_ended(self, end: JobEnd) -> str:
+        outcomes = self.table.model.outcomes
+        if end is JobEnd.FINISHED:
+            counts = verdict_counts(verdict_of(o) for o in outcomes)
+            return (f"{len(outcomes)} images: {counts['OK']} OK, {counts['REVIEW']} REVIEW, "
+                    f"{counts['NOK']} NOK, {counts['ERROR']} unreadable")
+        if end is JobEnd.CANCELLED:
+            if self.scan_origin == "watch":
+                return f"Stopped watching; {len(outcomes)} images inspected"
+            return f"Scan cancelled after {len(outcomes)} images"
+        return FAILED_MESSAGE
 
     def _on_watch_action_triggered(self) -> None:
         start = self.settings.value("watch_folder", "") or self.settings.value("last_folder", "") or str(Path.home())
@@ -406,14 +385,6 @@ class MainWindow(QMainWindow):
         if folder:
             self.settings.setValue("watch_folder", folder)
             self.start_watch(Path(folder))
-
-    def cancel_scan(self) -> None:
-        self.cancel_button.setEnabled(False)
-        self.status_label.setText("Cancelling after the current batch…")
-        self.worker.cancel()
-
-    def _on_worker_progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(int(fraction * 1000))
 
     def _on_worker_outcome(self, outcome: ScanOutcome) -> None:
         self.history.submit(outcome, self._history_context(self.scan_origin), key=outcome)
@@ -431,12 +402,6 @@ class MainWindow(QMainWindow):
             self._charts_dirty = False
             self.charts.set_scores([o.result.score for o in self.table.model.outcomes if o.result is not None])
 
-    def _on_worker_log(self, message: str) -> None:
-        if self.training:
-            return  # the calibration wizard shows its own job's lines
-        self._notices.append(message)
-        self.status_label.setText(message)
-
     def _on_worker_device(self, name: str) -> None:
         if self.profile is None or name == self.engine_device:
             return
@@ -447,89 +412,21 @@ class MainWindow(QMainWindow):
         self.profile = moved
         self.device_label.setText(f"Device: {name}")
 
-    def _begin_job(self, message: str) -> None:
-        """A cancellable engine job starts: the window is busy until :meth:`_end_job`."""
-        self.busy = True
-        self._set_enabled_for_scan(False)
-        self.cancel_button.setEnabled(True)
-        self.progress.setValue(0)
-        self.status_label.setText(message)
+    def _update_actions(self) -> None:
+        """Opening and watching need a loaded profile and no job running; a report needs results and no job."""
+        idle = not self.jobs.busy
+        for action in (self.open_folder_action, self.open_files_action, self.watch_action):
+            action.setEnabled(idle and self.profile is not None)
+        self.profile_box.setEnabled(idle)
+        self.export_action.setEnabled(idle and self.scan_profile is not None and bool(self.table.model.outcomes))
 
-    def _end_job(self, message: str) -> None:
-        if self._notices:  # e.g. an out-of-memory fallback: the user should still see it when the job ends
-            message = f"{message}. {' '.join(dict.fromkeys(self._notices))}"
-            self._notices.clear()
-        self.busy = False
-        self.chart_timer.stop()
-        self._on_chart_timer_timeout()
-        self.charts.fit()
-        self.longest_stall_ms = self.stall_monitor.stop()
-        log.info("%s; longest event-loop stall %.0f ms", message, self.longest_stall_ms)
-        self.cancel_button.setEnabled(False)
-        self._set_enabled_for_scan(self.profile is not None)
-        self.status_label.setText(message)
+    def _on_jobs_busy_changed(self, busy: bool) -> None:
+        if not busy:  # any job: a live session's snapshots are charted too
+            self.chart_timer.stop()
+            self._on_chart_timer_timeout()
+            self.charts.fit()
+        self._update_actions()
         self._refresh_review_soon()
-
-    def _on_worker_finished(self, job: str) -> None:
-        if job == "live":
-            self._end_live()
-            self.sig_task_done.emit(0)
-            return
-        if job != "scan":
-            return  # a report ends in _on_worker_report_written
-        self.progress.setValue(1000)
-        counts = verdict_counts(verdict_of(o) for o in self.table.model.outcomes)
-        self._end_job(
-            f"{len(self.table.model.outcomes)} images: {counts['OK']} OK, {counts['REVIEW']} REVIEW, "
-            f"{counts['NOK']} NOK, {counts['ERROR']} unreadable"
-        )
-        self.sig_task_done.emit(0)
-
-    def _on_worker_cancelled(self, job: str) -> None:
-        if job == "train":
-            return
-        if job == "live":
-            self._end_live()
-            self.sig_task_done.emit(0)  # stopping live inspection is how it normally ends
-            return
-        if job == "recalibrate":
-            self._end_job("Recalibration cancelled; the profile is unchanged")
-            return
-        if job == "report":
-            self._end_job("Report cancelled; nothing was written")
-        elif job == "watch":
-            self._end_job(f"Stopped watching; {len(self.table.model.outcomes)} images inspected")
-            self.sig_task_done.emit(0)
-            return
-        else:
-            self._end_job(f"Scan cancelled after {len(self.table.model.outcomes)} images")
-        self.sig_task_done.emit(1)
-
-    def _on_worker_failed(self, message: str, details: str) -> None:
-        if self.training:
-            return
-        if self.live_session is not None:
-            self._end_live()
-        elif self.busy:
-            self._end_job("Failed; the results in the table are kept")
-        self.show_error(message, details)
-        self.sig_task_done.emit(1)
-
-    def show_error(self, message: str, details: str) -> None:
-        """A non-blocking error dialog; the traceback (if any) is under 'Show Details'."""
-        self.status_label.setText(message)
-        box = QMessageBox(QMessageBox.Critical, "RADAR Desktop", message, QMessageBox.Ok, self)
-        if details:
-            box.setDetailedText(details)
-        box.setAttribute(Qt.WA_DeleteOnClose)
-        box.open()
-
-    def _set_enabled_for_scan(self, enabled: bool) -> None:
-        self.open_folder_action.setEnabled(enabled)
-        self.open_files_action.setEnabled(enabled)
-        self.watch_action.setEnabled(enabled)
-        self.profile_box.setEnabled(not self.busy)
-        self.export_action.setEnabled(not self.busy and self.scan_profile is not None and bool(self.table.model.outcomes))
 
     # ----- live camera
     def open_camera(self, source: str, frames: int | None = None) -> None:
@@ -543,31 +440,26 @@ class MainWindow(QMainWindow):
             self.start_live(source, CameraSettings())
 
     def start_live(self, spec: str, settings: CameraSettings) -> None:
-        if self.busy or self.profile is None:
+        if self.jobs.busy or self.profile is None:
             self.status_label.setText("Wait for the profile to load and the current job to end before going live")
             return
         try:
             source = open_source(spec or "0", settings)
         except SourceError as error:
-            self.show_error(str(error), "")
-            self.sig_task_done.emit(1)
+            self.jobs.refuse(str(error))
             return
-        self.live_session = LiveSession(source, max_frames=self.live_frames)
-        self.live_session.start()
-        self.live_view.attach(self.live_session)
-        self.busy = True
-        self._set_enabled_for_scan(False)
-        self.status_label.setText(f"Live: {source.description}")
-        self.stall_monitor.start()
-        self.sig_request_live.emit(self.live_session)
+        session = self.live_session = LiveSession(source, max_frames=self.live_frames)
+        session.start()
+        self.live_view.attach(session)
+        self.jobs.start("live", f"Live: {source.description}", lambda worker: worker.live(session), self._end_live,
+                        stops_on_cancel=True, own_controls=True)
 
     def stop_live(self) -> None:
         if self.live_session is not None:
-            self.status_label.setText("Stopping live inspection…")
-            self.worker.cancel()
+            self.jobs.cancel("Stopping live inspection…")
             self.live_session.stop()
 
-    def _end_live(self) -> None:
+    def _end_live(self, _end: JobEnd) -> str:
         session, self.live_session = self.live_session, None
         session.stop()
         self.live_view.detach()
@@ -575,7 +467,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue(f"live_roi/{self.profile.name}", json.dumps(roi.to_dict()))
         elif self.profile is not None:
             self.settings.remove(f"live_roi/{self.profile.name}")
-        self._end_job(f"Live inspection stopped: {session.inspected} frames inspected, {session.frames.dropped} dropped")
+        return f"Live inspection stopped: {session.inspected} frames inspected, {session.frames.dropped} dropped"
 
     def _stored_roi(self, profile_name: str) -> Roi | None:
         stored = self.settings.value(f"live_roi/{profile_name}")
@@ -594,7 +486,7 @@ class MainWindow(QMainWindow):
         try:
             outcome = save_snapshot(live, folder, profile.map_range)
         except OSError as error:
-            self.show_error(f"The snapshot could not be saved in {folder}: {error}", "")
+            self.jobs.show_error(f"The snapshot could not be saved in {folder}: {error}")
             return
         self.history.submit(outcome, self._history_context("snapshot", profile), key=outcome)
         table = self.table.model
@@ -651,7 +543,7 @@ class MainWindow(QMainWindow):
             self.review_timer.start()
 
     def _review_wanted(self) -> bool:
-        return self.tabs.currentWidget() is self.review_queue or not self.busy
+        return self.tabs.currentWidget() is self.review_queue or not self.jobs.busy
 
     def _on_review_timer_timeout(self) -> None:
         if self._review_wanted():
@@ -663,17 +555,22 @@ class MainWindow(QMainWindow):
 
     def recalibrate(self, profile_name: str, images: tuple) -> None:
         """Have the worker add reviewed-good images to a profile's held-back set and set its thresholds again."""
-        if self.busy or self.loading_profile:
+        if self.loading_profile or not self.jobs.start(
+            "recalibrate", f"Recalibrating {profile_name} with {len(images)} reviewed-good images…",
+            lambda worker: worker.recalibrate(profile_name, images), self._recalibration_ended,
+        ):
             self.review_queue.status_label.setText("The engine is busy; recalibrate when the current job has ended")
-            return
-        self._begin_job(f"Recalibrating {profile_name} with {len(images)} reviewed-good images…")
-        self.sig_request_recalibrate.emit(profile_name, images)
 
     def _on_worker_recalibrated(self, result) -> None:
         self.review_queue.recalibration_done(result)
-        self._end_job(result.describe())
+        self._recalibrated = result.describe()
         if self.profile is not None and self.profile.name == result.profile_name:
             self.load_profile(result.profile_name)  # its new thresholds apply from the next image
+
+    def _recalibration_ended(self, end: JobEnd) -> str:
+        if end is JobEnd.FINISHED:
+            return self._recalibrated
+        return "Recalibration cancelled; the profile is unchanged" if end is JobEnd.CANCELLED else FAILED_MESSAGE
 
     def _on_history_error(self, message: str) -> None:
         self.status_label.setText(f"History: {message}")
@@ -722,8 +619,8 @@ class MainWindow(QMainWindow):
         profile = self.scan_profile
         outcomes = dict(enumerate(self.table.model.outcomes, start=1))
         figures = figures_from_outcomes(outcomes, profile.map_range, profile.outline, profile.model["channels"])
-        self._begin_job(f"Writing {request.files.pdf.name}…")
-        self.sig_request_report.emit(request, figures)
+        self.jobs.start("report", f"Writing {request.files.pdf.name}…",
+                        lambda worker: worker.export_report(request, figures), self._report_ended)
 
     def _on_export_action_triggered(self) -> None:
         operator = self._operator()
@@ -737,8 +634,13 @@ class MainWindow(QMainWindow):
         self.export_report(request)
 
     def _on_worker_report_written(self, files, pages: int) -> None:
-        self.progress.setValue(1000)
-        self._end_job(f"Report saved: {files.pdf} ({pages} pages)" + (f" and {files.csv.name}" if files.csv else ""))
+        csv = f" and {files.csv.name}" if files.csv else ""
+        self._report_saved = f"Report saved: {files.pdf} ({pages} pages){csv}"
+
+    def _report_ended(self, end: JobEnd) -> str:
+        if end is JobEnd.FINISHED:
+            return self._report_saved
+        return "Report cancelled; nothing was written" if end is JobEnd.CANCELLED else FAILED_MESSAGE
 
     # ----- viewing
     def show_row(self, row: int) -> None:
@@ -770,7 +672,7 @@ class MainWindow(QMainWindow):
             self.open_paths([Path(f) for f in files])
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        if event.mimeData().hasUrls() and not self.busy:
+        if event.mimeData().hasUrls() and not self.jobs.busy:
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: N802
@@ -794,7 +696,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main_split", self.main_split.saveState())
         self.settings.setValue("right_split", self.right_split.saveState())
         self.settings.sync()
-        self.stall_monitor.stop()
+        self.jobs.stall_monitor.stop()
         self.chart_timer.stop()
         if self.live_session is not None:
             self.live_session.stop()
