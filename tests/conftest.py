@@ -168,7 +168,7 @@ def _open_window(qtbot):
     qtbot.addWidget(main)
     main.show()
     # wait on GUI-thread state: waitSignal on a worker signal would run its slot on the worker thread
-    qtbot.waitUntil(lambda: main.profile is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: main.profiles.profile is not None, timeout=60_000)
     return main
 
 

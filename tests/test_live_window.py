@@ -25,7 +25,7 @@ def test_live_tab_shows_verdicts_rates_and_keeps_snapshots(window, qtbot, defect
     assert window.tabs.currentWidget() is view
     session = window.live_session
     qtbot.waitUntil(lambda: session.inspected >= 30 and view.shown is not None, timeout=60_000)
-    thresholds = window.profile.thresholds
+    thresholds = window.profiles.profile.thresholds
     scores = [score for _, score in session.scores()]
     assert min(scores) <= thresholds.nok < max(scores)  # good frames pass, defect frames fail
     assert view.verdict_label.text() in ("OK", "REVIEW", "NOK")
@@ -60,12 +60,12 @@ def test_live_tab_shows_verdicts_rates_and_keeps_snapshots(window, qtbot, defect
 
 def test_live_tab_inspects_frames_with_an_encoder_profile(encoder_window, qtbot, defect_video):
     window = encoder_window
-    assert window.profile.model["space"] == "encoder" and window.profile.scorer == "fused"
+    assert window.profiles.profile.model["space"] == "encoder" and window.profiles.profile.scorer == "fused"
     window.open_camera(str(defect_video))
     session = window.live_session
     qtbot.waitUntil(lambda: session.inspected >= 30 and window.live_view.shown is not None, timeout=60_000)
     scores = [score for _, score in session.scores()]
-    assert min(scores) <= window.profile.thresholds.nok < max(scores)  # good frames pass, defect frames fail
+    assert min(scores) <= window.profiles.profile.thresholds.nok < max(scores)  # good frames pass, defect frames fail
     assert window.live_view.shown.result.anomaly_map is not None
     stop_live(window, qtbot)
 

@@ -84,7 +84,7 @@ def test_settings_remember_folder_and_splitters(window, qtbot, tiny_profile, dat
     assert again.size() == window.size()
     assert again.main_split.sizes() == sizes
     assert again.settings.value("last_folder") == str(dataset / "test" / "good")
-    assert again.profile_box.currentText() == "tiny"
+    assert again.profiles.profile_box.currentText() == "tiny"
 
 
 def test_command_line_task_scans_saves_a_screenshot_and_exits_zero(tiny_profile, isolated_home, dataset, tmp_path):
@@ -184,12 +184,12 @@ def test_a_gpu_out_of_memory_moves_the_work_to_the_cpu_and_the_report_says_so(wi
     from tests.fake_gpu import gpu_without_memory
 
     gpu_without_memory(monkeypatch)
-    window.profile = replace(window.profile, device="CUDA (NVIDIA H200)")  # as if loaded on a GPU
-    window.engine_device = window.profile.device
+    window.profiles.profile = replace(window.profiles.profile, device="CUDA (NVIDIA H200)")  # as if loaded on a GPU
+    window.profiles.engine_device = window.profiles.profile.device
     folder = scan_folder(dataset, tmp_path)
     with qtbot.waitSignal(window.sig_task_done, timeout=120_000):
         window.open_paths([folder])
     assert sum(o.result is not None for o in window.table.model.outcomes) == len(list(folder.iterdir())) - 1
-    assert window.device_label.text() == "Device: CPU"
+    assert window.profiles.device_label.text() == "Device: CPU"
     assert "continuing on the CPU" in window.status_label.text()
     assert window.make_report("Ana").session.device == "CPU (moved from CUDA (NVIDIA H200): out of memory)"

@@ -46,10 +46,10 @@ def test_every_action_updates_the_list_and_errors_leave_the_store_as_it_was(dial
 
 def test_main_window_reloads_profiles_after_the_manager_changed_them(window, qtbot, monkeypatch):
     monkeypatch.setattr(ProfileManagerDialog, "exec", lambda self: self.duplicate("tiny copy"))
-    window.profiles_action.trigger()
-    names = [window.profile_box.itemText(i) for i in range(window.profile_box.count())]
+    window.profiles.profiles_action.trigger()
+    names = [window.profiles.profile_box.itemText(i) for i in range(window.profiles.profile_box.count())]
     assert names == ["tiny", "tiny copy"]
-    qtbot.waitUntil(lambda: window.profile is not None and window.profile.name == "tiny", timeout=60_000)
+    qtbot.waitUntil(lambda: window.profiles.profile is not None and window.profiles.profile.name == "tiny", timeout=60_000)
 
 
 def test_scale_mask_and_rule_are_edited_as_new_versions(dialog, tiny_profile, monkeypatch):

@@ -59,6 +59,6 @@ def test_a_scan_fills_the_review_tab_and_decisions_reach_table_report_and_profil
     [result] = heard
     assert result.added == (first.record.path,) and result.content_hash != before
     assert queue.status_label.text().startswith("Profile tiny recalibrated with 1 reviewed-good images")
-    qtbot.waitUntil(lambda: window.profile is not None and window.profile.content_hash == result.content_hash,
+    qtbot.waitUntil(lambda: window.profiles.profile is not None and window.profiles.profile.content_hash == result.content_hash,
                     timeout=60_000)  # the window inspects with the new thresholds from now on
     assert not window.jobs.busy

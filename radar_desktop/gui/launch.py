@@ -63,7 +63,7 @@ def run_gui(
         window.open_camera(camera, frames)
     elif open_path is not None:
         window.open_paths([open_path])
-    elif not window.loading_profile:
+    elif not window.profiles.loading:
         on_task_done(0)
     code = app.exec()
     window.engine.stop()  # already stopped when the window closed; harmless then

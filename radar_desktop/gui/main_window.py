@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -24,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from radar_desktop import __version__
-from radar_desktop.core.quantities import score_text
 from radar_desktop.core.records import ScanOutcome, login_name
 from radar_desktop.engine.jobs.live import LiveSession, Roi
 from radar_desktop.core.resources import icon_path
@@ -34,6 +31,7 @@ from radar_desktop.gui.history_view import HistoryWidget
 from radar_desktop.gui.job_controller import FAILED_MESSAGE, JobController, JobEnd, WorkerCall
 from radar_desktop.gui.review_queue import ReviewQueueWidget
 from radar_desktop.gui.live_view import LiveViewWidget
+from radar_desktop.gui.profile_controller import ProfileController
 from radar_desktop.gui.report_dialog import ReportExportDialog
 from radar_desktop.gui.results_table import ResultsTableWidget
 from radar_desktop.gui.score_charts import ScoreChartsWidget
@@ -42,8 +40,6 @@ from radar_desktop.gui.viewer import ViewerWidget
 from radar_desktop.history.recording import RecordContext
 from radar_desktop.history.writer import HistoryWriter
 from radar_desktop.profiles.paths import data_home
-from radar_desktop.profiles.profile import ProfileError
-from radar_desktop.profiles.store import list_profiles
 from radar_desktop.reports.entries import verdict_counts, verdict_of
 from radar_desktop.sources.frames import CameraSettings, SourceError, open_source
 from radar_desktop.sources.images import IMAGE_SUFFIXES, ImageReadError, list_images, read_image
@@ -83,10 +79,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"RADAR Desktop {__version__}")
         self.setAcceptDrops(True)
         self.settings = QSettings(str(data_home() / "settings.ini"), QSettings.IniFormat)
-        self.profile: LoadedProfile | None = None
         self.scan_profile: LoadedProfile | None = None  # the profile the table's results came from
         self.scan_source = ""
-        self.loading_profile = False
         self.pending_scan: list[Path] | None = None
         self.pending_live: str | None = None  # camera to start once the profile is loaded
         self.live_session: LiveSession | None = None
@@ -104,41 +98,48 @@ class MainWindow(QMainWindow):
         )
         self.worker = EngineWorker(device_name)
         self.engine = EngineThread(self.worker)
+        self._build_status_bar()
+        self.jobs = JobController(self.worker, self.status_label, self.progress, self.cancel_button, self)
+        self.collector.idle = lambda: not self.jobs.busy  # live inspection keeps the window busy too
+        self.profiles = ProfileController(self.jobs, self.settings, self.collector, self)
         self._build_widgets()
         self._connect()
         self._restore_settings()
-        self.reload_profiles(profile_name)
+        self.profiles.reload(profile_name)
 
     # ----- construction
+    def _build_status_bar(self) -> None:
+        self.status_label = QLabel("Ready")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setMaximumWidth(260)
+        self.progress.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.cancel_button)
+
     def _build_widgets(self) -> None:
         toolbar = QToolBar("Main")
         toolbar.setObjectName("main_toolbar")
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
-        self.profile_box = QComboBox()
-        self.profile_box.setMinimumWidth(200)
-        self.device_label = QLabel("Device: –")
         self.open_folder_action = QAction("Open folder…", self)
         self.open_folder_action.setShortcut(QKeySequence.Open)
         self.open_files_action = QAction("Open files…", self)
         self.watch_action = QAction("Watch folder…", self)
         self.watch_action.setToolTip("Inspect new images as they arrive in a folder (each once, when complete); "
                                      "Cancel stops watching")
-        self.new_profile_action = QAction("New profile…", self)
-        self.new_profile_action.setToolTip("Make a profile for a new product from images of good parts")
-        self.profiles_action = QAction("Profiles…", self)
-        self.profiles_action.setToolTip("Duplicate, rename, delete, export and import profiles")
         self.export_action = QAction("Export report…", self)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.setEnabled(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
         toolbar.addWidget(QLabel(" Profile "))
-        toolbar.addWidget(self.profile_box)
-        toolbar.addAction(self.new_profile_action)
-        toolbar.addAction(self.profiles_action)
+        toolbar.addWidget(self.profiles.profile_box)
+        toolbar.addAction(self.profiles.new_profile_action)
+        toolbar.addAction(self.profiles.profiles_action)
         toolbar.addSeparator()
-        toolbar.addWidget(self.device_label)
+        toolbar.addWidget(self.profiles.device_label)
         toolbar.addSeparator()
         toolbar.addAction(self.open_folder_action)
         toolbar.addAction(self.open_files_action)
@@ -178,18 +179,6 @@ class MainWindow(QMainWindow):
         self.drift_chart = DriftChartWidget(self.history.path)
         self.tabs.addTab(self.drift_chart, "Drift")
         self.setCentralWidget(self.tabs)
-
-        self.engine_device = ""  # where the loaded model runs now
-        self.status_label = QLabel("Ready")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setMaximumWidth(260)
-        self.progress.setTextVisible(False)
-        self.statusBar().addWidget(self.status_label, 1)
-        self.statusBar().addPermanentWidget(self.progress)
-        self.statusBar().addPermanentWidget(self.cancel_button)
-        self.jobs = JobController(self.worker, self.status_label, self.progress, self.cancel_button, self)
-        self.collector.idle = lambda: not self.jobs.busy  # live inspection keeps the window busy too
         self.chart_timer = QTimer(self)
         self.chart_timer.setInterval(CHART_REFRESH_MS)
         self.resize(1280, 800)
@@ -197,6 +186,10 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.jobs.sig_busy_changed.connect(self._on_jobs_busy_changed)
         self.jobs.sig_ended.connect(self.sig_task_done)
+        self.profiles.sig_listed.connect(self.drift_chart.set_profiles)
+        self.profiles.sig_unloaded.connect(self._update_actions)
+        self.profiles.sig_loaded.connect(self._on_profiles_loaded)
+        self.profiles.sig_device_moved.connect(self._on_profiles_device_moved)
         self.watch_action.triggered.connect(self._on_watch_action_triggered)
         self.live_view.sig_start_requested.connect(self.start_live)
         self.live_view.sig_stop_requested.connect(self.stop_live)
@@ -212,103 +205,19 @@ class MainWindow(QMainWindow):
         self.history_view.sig_message.connect(self.status_label.setText)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.worker.sig_report_written.connect(self._on_worker_report_written)
-        self.worker.sig_profile_loaded.connect(self._on_worker_profile_loaded)
         self.worker.sig_outcome.connect(self._on_worker_outcome)
-        self.worker.sig_device.connect(self._on_worker_device)
-        self.profile_box.activated.connect(self._on_profile_box_activated)
         self.open_folder_action.triggered.connect(self._on_open_folder_triggered)
         self.open_files_action.triggered.connect(self._on_open_files_triggered)
         self.export_action.triggered.connect(self._on_export_action_triggered)
-        self.profiles_action.triggered.connect(self._on_profiles_action_triggered)
-        self.new_profile_action.triggered.connect(self._on_new_profile_action_triggered)
         self.table.sig_row_activated.connect(self.show_row)
         self.chart_timer.timeout.connect(self._on_chart_timer_timeout)
         QShortcut(QKeySequence("N"), self, lambda: self.table.step(1))
         QShortcut(QKeySequence("P"), self, lambda: self.table.step(-1))
 
     # ----- profiles
-    def reload_profiles(self, select: str | None = None) -> None:
-        """Fill the profile picker (broken profiles are listed, greyed, with the reason) and load one."""
-        good, broken = list_profiles()
-        self.drift_chart.set_profiles(good)
-        self.profile_box.clear()
-        for profile in good:
-            self.profile_box.addItem(profile.name)
-        for item in broken:
-            self.profile_box.addItem(f"{item.name} (broken)")
-            entry = self.profile_box.model().item(self.profile_box.count() - 1)
-            entry.setEnabled(False)
-            entry.setToolTip(item.reason)
-        names = [p.name for p in good]
-        wanted = select or self.settings.value("profile", "")
-        if select and select not in names:
-            self.jobs.show_error(f"No usable profile named {select!r}.")
-        if not names:
-            self.profile = None
-            self.status_label.setText("No profile yet: train one with  radar-desktop train --images DIR --name NAME")
-            self._update_actions()
-            return
-        name = wanted if wanted in names else names[0]
-        self.profile_box.setCurrentIndex(names.index(name))
-        self.load_profile(name)
-
-    def _on_new_profile_action_triggered(self) -> None:
-        from radar_desktop.gui.calibration_wizard import CalibrationWizard
-
-        if self.jobs.busy:
-            self.status_label.setText("Wait for the current job to end before making a profile")
-            return
-        with self.jobs.lent_out():
-            prepared = CalibrationWizard.get_profile(self.worker, self)
-        if prepared is not None:
-            self.save_new_profile(prepared)
-
-    def save_new_profile(self, prepared) -> None:
-        """Put a profile made by the wizard into the store and make it the active one."""
-        from radar_desktop.profiles.builder import save_prepared
-
-        try:
-            saved = save_prepared(prepared)
-        except (ProfileError, OSError) as error:
-            self.jobs.show_error(f"The profile could not be saved: {error}")
-            return
-        self.reload_profiles(saved.name)
-        self.status_label.setText(f"Profile {saved.name} saved (hash {saved.content_hash[:12]})")
-
-    def _on_profiles_action_triggered(self) -> None:
-        from radar_desktop.gui.profile_manager import ProfileManagerDialog
-
-        dialog = ProfileManagerDialog(self, select=self.profile.name if self.profile else None)
-        dialog.exec()
-        if dialog.changed and not self.jobs.busy:
-            current = self.profile.name if self.profile else None
-            self.reload_profiles(current if current in dialog.profiles else None)
-
-    def load_profile(self, name: str) -> None:
-        self.profile = None
-        self.loading_profile = True
+    def _on_profiles_loaded(self, profile: LoadedProfile) -> None:
         self._update_actions()
-        self.status_label.setText(f"Loading profile {name}…")
-        self.jobs.request(lambda worker: worker.load_profile(name))
-
-    def _on_profile_box_activated(self, index: int) -> None:
-        name = self.profile_box.itemText(index)
-        if not self.jobs.busy and (self.profile is None or name != self.profile.name):
-            self.load_profile(name)
-
-    def _on_worker_profile_loaded(self, profile: LoadedProfile) -> None:
-        self.collector.collect_all()  # what loading the model made leaves the young generations now, not mid-scan
-        self.profile = profile
-        self.loading_profile = False
-        self.settings.setValue("profile", profile.name)
-        self.device_label.setText(f"Device: {profile.device}")
-        self.engine_device = profile.device
         self.charts.set_thresholds(profile.thresholds)
-        self.status_label.setText(
-            f"Profile {profile.name} ({profile.scorer}), REVIEW > {score_text(profile.thresholds.review)}, "
-            f"NOK > {score_text(profile.thresholds.nok)}"
-        )
-        self._update_actions()
         self.live_view.set_profile(profile.thresholds, profile.map_range, profile.outline)
         for viewer in (self.viewer, self.live_view.viewer):
             viewer.set_inspection(profile.inspection.get("mm_per_pixel"), profile.mask)
@@ -338,7 +247,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("last_folder", str(folder))
         self.scan_source = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files and folders, first {paths[0]}"
         self.scan_origin = "folder" if any(p.is_dir() for p in paths) else "files"
-        if self.profile is None:
+        if self.profiles.profile is None:
             self.pending_scan = files
             return
         self.start_scan(files)
@@ -349,7 +258,7 @@ class MainWindow(QMainWindow):
 
     def start_watch(self, folder: Path) -> None:
         """Inspect images as they arrive in ``folder`` until Cancel; each result goes to the table and the history."""
-        profile = self.profile
+        profile = self.profiles.profile
         if self.jobs.busy or profile is None:
             return
         request = WatchRequest(folder, profile.content_hash, profile.model["channels"], self.history.path)
@@ -362,7 +271,7 @@ class MainWindow(QMainWindow):
         self.table.model.clear()
         self.viewer.clear()
         self.charts.set_scores([])
-        self.scan_profile = self.profile
+        self.scan_profile = self.profiles.profile
         self.table.model.mm_per_pixel = self.scan_profile.inspection.get("mm_per_pixel")
         self.jobs.start(job, message, call, self._scan_ended, stops_on_cancel=stops_on_cancel)
         self.chart_timer.start()
@@ -402,22 +311,16 @@ class MainWindow(QMainWindow):
             self._charts_dirty = False
             self.charts.set_scores([o.result.score for o in self.table.model.outcomes if o.result is not None])
 
-    def _on_worker_device(self, name: str) -> None:
-        if self.profile is None or name == self.engine_device:
-            return
-        moved = replace(self.profile, device=f"{name} (moved from {self.engine_device}: out of memory)")
-        self.engine_device = name
+    def _on_profiles_device_moved(self, moved: LoadedProfile) -> None:
         if self.scan_profile is not None and self.scan_profile.content_hash == moved.content_hash:
             self.scan_profile = moved  # the report says where the work was finished
-        self.profile = moved
-        self.device_label.setText(f"Device: {name}")
 
     def _update_actions(self) -> None:
         """Opening and watching need a loaded profile and no job running; a report needs results and no job."""
         idle = not self.jobs.busy
         for action in (self.open_folder_action, self.open_files_action, self.watch_action):
-            action.setEnabled(idle and self.profile is not None)
-        self.profile_box.setEnabled(idle)
+            action.setEnabled(idle and self.profiles.profile is not None)
+        self.profiles.profile_box.setEnabled(idle)
         self.export_action.setEnabled(idle and self.scan_profile is not None and bool(self.table.model.outcomes))
 
     def _on_jobs_busy_changed(self, busy: bool) -> None:
@@ -434,13 +337,13 @@ class MainWindow(QMainWindow):
         self.live_frames = frames
         self.live_view.source_box.setEditText(source)
         self.tabs.setCurrentWidget(self.live_view)
-        if self.profile is None:
+        if self.profiles.profile is None:
             self.pending_live = source
         else:
             self.start_live(source, CameraSettings())
 
     def start_live(self, spec: str, settings: CameraSettings) -> None:
-        if self.jobs.busy or self.profile is None:
+        if self.jobs.busy or self.profiles.profile is None:
             self.status_label.setText("Wait for the profile to load and the current job to end before going live")
             return
         try:
@@ -463,10 +366,11 @@ class MainWindow(QMainWindow):
         session, self.live_session = self.live_session, None
         session.stop()
         self.live_view.detach()
-        if self.profile is not None and (roi := self.live_view.roi()) is not None:
-            self.settings.setValue(f"live_roi/{self.profile.name}", json.dumps(roi.to_dict()))
-        elif self.profile is not None:
-            self.settings.remove(f"live_roi/{self.profile.name}")
+        profile = self.profiles.profile
+        if profile is not None and (roi := self.live_view.roi()) is not None:
+            self.settings.setValue(f"live_roi/{profile.name}", json.dumps(roi.to_dict()))
+        elif profile is not None:
+            self.settings.remove(f"live_roi/{profile.name}")
         return f"Live inspection stopped: {session.inspected} frames inspected, {session.frames.dropped} dropped"
 
     def _stored_roi(self, profile_name: str) -> Roi | None:
@@ -481,7 +385,7 @@ class MainWindow(QMainWindow):
         results come from the same profile or the table is empty."""
         from radar_desktop.reports.snapshots import save_snapshot
 
-        profile = self.profile
+        profile = self.profiles.profile
         folder = data_home() / "snapshots" / datetime.now().strftime("%Y-%m-%d")
         try:
             outcome = save_snapshot(live, folder, profile.map_range)
@@ -555,7 +459,7 @@ class MainWindow(QMainWindow):
 
     def recalibrate(self, profile_name: str, images: tuple) -> None:
         """Have the worker add reviewed-good images to a profile's held-back set and set its thresholds again."""
-        if self.loading_profile or not self.jobs.start(
+        if self.profiles.loading or not self.jobs.start(
             "recalibrate", f"Recalibrating {profile_name} with {len(images)} reviewed-good images…",
             lambda worker: worker.recalibrate(profile_name, images), self._recalibration_ended,
         ):
@@ -564,8 +468,8 @@ class MainWindow(QMainWindow):
     def _on_worker_recalibrated(self, result) -> None:
         self.review_queue.recalibration_done(result)
         self._recalibrated = result.describe()
-        if self.profile is not None and self.profile.name == result.profile_name:
-            self.load_profile(result.profile_name)  # its new thresholds apply from the next image
+        if self.profiles.profile is not None and self.profiles.profile.name == result.profile_name:
+            self.profiles.load(result.profile_name)  # its new thresholds apply from the next image
 
     def _recalibration_ended(self, end: JobEnd) -> str:
         if end is JobEnd.FINISHED:
@@ -645,7 +549,8 @@ class MainWindow(QMainWindow):
     # ----- viewing
     def show_row(self, row: int) -> None:
         outcome = self.table.model.outcomes[row]
-        if outcome.result is None or self.profile is None:
+        profile = self.profiles.profile
+        if outcome.result is None or profile is None:
             self.viewer.clear()
             self.viewer.header.setText(f"{Path(outcome.path).name}: {outcome.error}")
             return
@@ -655,9 +560,7 @@ class MainWindow(QMainWindow):
             self.viewer.clear()
             self.viewer.header.setText(f"{Path(outcome.path).name}: {error}")
             return
-        self.viewer.show_result(
-            image, outcome.result, self.profile.map_range, self.profile.outline, self.profile.thresholds.nok
-        )
+        self.viewer.show_result(image, outcome.result, profile.map_range, profile.outline, profile.thresholds.nok)
 
     # ----- opening files
     def _on_open_folder_triggered(self) -> None:
