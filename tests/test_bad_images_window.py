@@ -25,7 +25,7 @@ def test_results_table_shows_every_file_and_why_each_bad_one_was_refused(window,
     with qtbot.waitSignal(window.sig_task_done, timeout=120_000) as done:
         window.open_paths([folder])
     assert done.args == [0]
-    model = window.table.model
+    model = window.files_tab.table.model
     assert model.rowCount() == len(cases)
     for row, case in enumerate(cases):
         name, score, verdict, message = (model.data(model.index(row, column)) for column in (NAME, SCORE, VERDICT, MESSAGE))
@@ -38,5 +38,5 @@ def test_results_table_shows_every_file_and_why_each_bad_one_was_refused(window,
     assert f"{len(cases)} images" in window.status_label.text() and f"{refused} unreadable" in window.status_label.text()
 
     locked = next(row for row, case in enumerate(cases) if case.name == "locked.png")
-    window.table.select_row(locked)
-    assert window.viewer.header.text() == "locked.png: permission denied"
+    window.files_tab.table.select_row(locked)
+    assert window.files_tab.viewer.header.text() == "locked.png: permission denied"

@@ -49,8 +49,8 @@ def test_the_window_records_folder_and_file_scans_and_snapshots(window, qtbot, d
     window.open_camera(str(defect_video))
     qtbot.waitUntil(lambda: window.live_view.shown is not None, timeout=60_000)
     window.live_view.snapshot_button.click()
-    window.stop_live()
-    qtbot.waitUntil(lambda: window.live_session is None or not window.jobs.busy, timeout=30_000)
+    window.live.stop()
+    qtbot.waitUntil(lambda: window.live.session is None or not window.jobs.busy, timeout=30_000)
     assert window.history.flush(timeout=30)
     assert len(rows(origin="folder", lot="Lot 7")) == 13
     [single] = rows(origin="files")

@@ -16,14 +16,14 @@ pytestmark = pytest.mark.gui
 
 def stop_live(window, qtbot) -> None:
     window.live_view.start_button.click()  # the button reads Stop while live
-    qtbot.waitUntil(lambda: window.live_session is None, timeout=20_000)
+    qtbot.waitUntil(lambda: window.live.session is None, timeout=20_000)
 
 
 def test_live_tab_shows_verdicts_rates_and_keeps_snapshots(window, qtbot, defect_video):
     view = window.live_view
     window.open_camera(str(defect_video))
     assert window.tabs.currentWidget() is view
-    session = window.live_session
+    session = window.live.session
     qtbot.waitUntil(lambda: session.inspected >= 30 and view.shown is not None, timeout=60_000)
     thresholds = window.profiles.profile.thresholds
     scores = [score for _, score in session.scores()]
@@ -39,30 +39,30 @@ def test_live_tab_shows_verdicts_rates_and_keeps_snapshots(window, qtbot, defect
     view.freeze_button.setChecked(False)
 
     view.snapshot_button.click()
-    assert window.table.model.rowCount() == 1
-    saved = window.table.model.outcomes[0]
+    assert window.files_tab.table.model.rowCount() == 1
+    saved = window.files_tab.table.model.outcomes[0]
     assert os.path.isfile(saved.path) and os.path.isfile(saved.path.replace(".png", "_heatmap.png"))
     assert saved.path.startswith(str(data_home() / "snapshots"))
     assert window.export_action.isEnabled() is False  # busy while live; enabled again once stopped
 
     view.autosave_box.setChecked(True)
-    qtbot.waitUntil(lambda: window.table.model.rowCount() >= 4, timeout=30_000)
+    qtbot.waitUntil(lambda: window.files_tab.table.model.rowCount() >= 4, timeout=30_000)
     view.autosave_box.setChecked(False)
-    assert all(o.result.verdict.value == "NOK" for o in window.table.model.outcomes[1:])
+    assert all(o.result.verdict.value == "NOK" for o in window.files_tab.table.model.outcomes[1:])
 
     view.set_roi(Roi(8, 8, 40, 40))
     assert session.roi == Roi(8, 8, 40, 40)
     stop_live(window, qtbot)
     assert "Live inspection stopped" in window.status_label.text()
     assert window.export_action.isEnabled()
-    assert window._stored_roi("tiny") == Roi(8, 8, 40, 40)  # kept for this profile
+    assert window.live._stored_roi("tiny") == Roi(8, 8, 40, 40)  # kept for this profile
 
 
 def test_live_tab_inspects_frames_with_an_encoder_profile(encoder_window, qtbot, defect_video):
     window = encoder_window
     assert window.profiles.profile.model["space"] == "encoder" and window.profiles.profile.scorer == "fused"
     window.open_camera(str(defect_video))
-    session = window.live_session
+    session = window.live.session
     qtbot.waitUntil(lambda: session.inspected >= 30 and window.live_view.shown is not None, timeout=60_000)
     scores = [score for _, score in session.scores()]
     assert min(scores) <= window.profiles.profile.thresholds.nok < max(scores)  # good frames pass, defect frames fail
@@ -79,7 +79,7 @@ def test_a_camera_that_is_not_there_is_reported_and_retried_without_freezing(win
 
 def test_an_unknown_source_is_refused_with_a_message(window, qtbot, tmp_path):
     window.open_camera(str(tmp_path / "no-such-video.avi"))
-    assert window.live_session is None
+    assert window.live.session is None
     assert "no such camera index, file or stream" in window.status_label.text()
 
 

@@ -14,27 +14,27 @@ def test_scan_fills_table_viewer_and_charts(window, qtbot, dataset, tmp_path):
     with qtbot.waitSignal(window.sig_task_done, timeout=120_000) as done:
         window.open_paths([folder])
     assert done.args == [0]
-    outcomes = window.table.model.outcomes
+    outcomes = window.files_tab.table.model.outcomes
     assert len(outcomes) == 13
     verdicts = {Path(o.path).name: (o.result.verdict.value if o.result else "ERROR") for o in outcomes}
     assert all(v == "NOK" for name, v in verdicts.items() if "_defect_" in name)
     assert verdicts["zz_corrupt.png"] == "ERROR"
     assert "12 images" not in window.status_label.text() and "13 images" in window.status_label.text()
-    assert len(window.charts.scores) == 12
-    assert window.charts.series.getData()[1].tolist() == window.charts.scores
+    assert len(window.files_tab.charts.scores) == 12
+    assert window.files_tab.charts.series.getData()[1].tolist() == window.files_tab.charts.scores
 
     defect_row = next(i for i, o in enumerate(outcomes) if "_defect_" in o.path)
-    window.table.select_row(defect_row)
-    assert "NOK" in window.viewer.header.text()
-    assert window.viewer.contour_count >= 1
+    window.files_tab.table.select_row(defect_row)
+    assert "NOK" in window.files_tab.viewer.header.text()
+    assert window.files_tab.viewer.contour_count >= 1
 
-    window.table.filter_box.setCurrentText("NOK")
-    assert window.table.proxy.rowCount() == 6
-    window.table.filter_box.setCurrentText("ERROR")
-    assert window.table.proxy.rowCount() == 1
-    window.table.filter_box.setCurrentText("All")
-    window.table.view.sortByColumn(2, pytest.importorskip("PySide6.QtCore").Qt.DescendingOrder)
-    top = window.table.proxy.mapToSource(window.table.proxy.index(0, 1)).row()
+    window.files_tab.table.filter_box.setCurrentText("NOK")
+    assert window.files_tab.table.proxy.rowCount() == 6
+    window.files_tab.table.filter_box.setCurrentText("ERROR")
+    assert window.files_tab.table.proxy.rowCount() == 1
+    window.files_tab.table.filter_box.setCurrentText("All")
+    window.files_tab.table.view.sortByColumn(2, pytest.importorskip("PySide6.QtCore").Qt.DescendingOrder)
+    top = window.files_tab.table.proxy.mapToSource(window.files_tab.table.proxy.index(0, 1)).row()
     assert "_defect_" in outcomes[top].path
 
 
@@ -45,7 +45,7 @@ def test_cancel_stops_a_scan_midway(window, qtbot, dataset, tmp_path):
     with qtbot.waitSignal(window.sig_task_done, timeout=120_000) as done:
         window.open_paths([folder])
     assert done.args == [1]
-    assert 0 < len(window.table.model.outcomes) < total
+    assert 0 < len(window.files_tab.table.model.outcomes) < total
     assert "cancelled" in window.status_label.text()
     assert window.open_folder_action.isEnabled()
 
@@ -72,8 +72,8 @@ def test_settings_remember_folder_and_splitters(window, qtbot, tiny_profile, dat
     from radar_desktop.gui.main_window import MainWindow
 
     window.resize(760, 560)  # inside the offscreen screen, so the geometry restores exactly
-    window.main_split.setSizes([300, 460])
-    sizes = window.main_split.sizes()
+    window.files_tab.main_split.setSizes([300, 460])
+    sizes = window.files_tab.main_split.sizes()
     with qtbot.waitSignal(window.sig_task_done, timeout=120_000):
         window.open_paths([dataset / "test" / "good"])
     window.close()
@@ -82,7 +82,7 @@ def test_settings_remember_folder_and_splitters(window, qtbot, tiny_profile, dat
     again.show()
     qtbot.waitExposed(again)
     assert again.size() == window.size()
-    assert again.main_split.sizes() == sizes
+    assert again.files_tab.main_split.sizes() == sizes
     assert again.settings.value("last_folder") == str(dataset / "test" / "good")
     assert again.profiles.profile_box.currentText() == "tiny"
 
@@ -146,13 +146,13 @@ def test_dropped_folder_is_scanned_and_keys_step_through_results(window, qtbot, 
     with qtbot.waitSignal(window.sig_task_done, timeout=120_000) as done:
         window.dropEvent(drop)
     assert done.args == [0]
-    assert len(window.table.model.outcomes) == 6
-    window.table.select_row(0)
-    qtbot.keyClick(window.table.view, Qt.Key_Down)
-    assert window.table.view.currentIndex().row() == 1
-    assert "bad_001.png" in window.viewer.header.text()
-    window.table.step(1)
-    assert "bad_002.png" in window.viewer.header.text()
+    assert len(window.files_tab.table.model.outcomes) == 6
+    window.files_tab.table.select_row(0)
+    qtbot.keyClick(window.files_tab.table.view, Qt.Key_Down)
+    assert window.files_tab.table.view.currentIndex().row() == 1
+    assert "bad_001.png" in window.files_tab.viewer.header.text()
+    window.files_tab.table.step(1)
+    assert "bad_002.png" in window.files_tab.viewer.header.text()
 
 
 def test_running_out_of_memory_mid_scan_is_told_and_the_scan_completes(window, qtbot, dataset, tmp_path, monkeypatch):
@@ -171,7 +171,7 @@ def test_running_out_of_memory_mid_scan_is_told_and_the_scan_completes(window, q
     folder = scan_folder(dataset, tmp_path)
     with qtbot.waitSignal(window.sig_task_done, timeout=120_000):
         window.open_paths([folder])
-    outcomes = window.table.model.outcomes
+    outcomes = window.files_tab.table.model.outcomes
     assert len(outcomes) == len(list(folder.iterdir()))
     assert sum(o.result is not None for o in outcomes) == len(outcomes) - 1  # all but the corrupt file
     assert "continuing with 2 at a time" in window.status_label.text()
@@ -189,7 +189,7 @@ def test_a_gpu_out_of_memory_moves_the_work_to_the_cpu_and_the_report_says_so(wi
     folder = scan_folder(dataset, tmp_path)
     with qtbot.waitSignal(window.sig_task_done, timeout=120_000):
         window.open_paths([folder])
-    assert sum(o.result is not None for o in window.table.model.outcomes) == len(list(folder.iterdir())) - 1
+    assert sum(o.result is not None for o in window.files_tab.table.model.outcomes) == len(list(folder.iterdir())) - 1
     assert window.profiles.device_label.text() == "Device: CPU"
     assert "continuing on the CPU" in window.status_label.text()
-    assert window.make_report("Ana").session.device == "CPU (moved from CUDA (NVIDIA H200): out of memory)"
+    assert window.files_tab.make_report("Ana").session.device == "CPU (moved from CUDA (NVIDIA H200): out of memory)"

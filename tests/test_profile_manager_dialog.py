@@ -49,7 +49,8 @@ def test_main_window_reloads_profiles_after_the_manager_changed_them(window, qtb
     window.profiles.profiles_action.trigger()
     names = [window.profiles.profile_box.itemText(i) for i in range(window.profiles.profile_box.count())]
     assert names == ["tiny", "tiny copy"]
-    qtbot.waitUntil(lambda: window.profiles.profile is not None and window.profiles.profile.name == "tiny", timeout=60_000)
+    profiles = window.profiles
+    qtbot.waitUntil(lambda: profiles.profile is not None and profiles.profile.name == "tiny", timeout=60_000)
 
 
 def test_scale_mask_and_rule_are_edited_as_new_versions(dialog, tiny_profile, monkeypatch):

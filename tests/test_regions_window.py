@@ -34,15 +34,15 @@ def test_flagged_rows_list_their_regions_in_mm_and_the_viewer_labels_them(scaled
     window = scaled_window
     with qtbot.waitSignal(window.sig_task_done, timeout=120_000):
         window.open_paths([scan_folder(dataset, tmp_path)])
-    model = window.table.model
+    model = window.files_tab.table.model
     column = 5
     assert model.headerData(column, pytest.importorskip("PySide6.QtCore").Qt.Horizontal) == "Regions"
     rows = {Path(o.path).name: model.data(model.index(i, column)) for i, o in enumerate(model.outcomes)}
     flagged = [name for name in rows if "_defect_" in name]
     assert all("mm²" in rows[name] and "mm" in rows[name] for name in flagged)
     row = next(i for i, o in enumerate(model.outcomes) if "_defect_" in o.path)
-    window.table.select_row(row)
-    viewer = window.viewer
+    window.files_tab.table.select_row(row)
+    viewer = window.files_tab.viewer
     result = model.outcomes[row].result
     assert len(viewer.label_items) == 2 * min(len(result.regions), 10)
     assert viewer.label_items[0].toPlainText().startswith("1: ") and "mm²" in viewer.label_items[0].toPlainText()

@@ -22,7 +22,7 @@ def scanned(window, qtbot, dataset, tmp_path):
 
 def test_export_is_offered_only_once_there_are_results(window, scanned):
     assert scanned.export_action.isEnabled()
-    scanned.table.model.clear()
+    scanned.files_tab.table.model.clear()
     scanned._update_actions()
     assert not scanned.export_action.isEnabled()
 
@@ -30,7 +30,7 @@ def test_export_is_offered_only_once_there_are_results(window, scanned):
 def test_dialog_previews_the_first_page_and_refuses_a_missing_operator(scanned, qtbot, tmp_path):
     from radar_desktop.gui.report_dialog import ReportExportDialog
 
-    dialog = ReportExportDialog(scanned.make_report, "", tmp_path / "lot.pdf", scanned)
+    dialog = ReportExportDialog(scanned.files_tab.make_report, "", tmp_path / "lot.pdf", scanned)
     qtbot.addWidget(dialog)
     preview = dialog.preview.pixmap()
     assert not preview.isNull() and preview.height() > preview.width()  # an A4 page, upright
@@ -45,7 +45,7 @@ def test_dialog_previews_the_first_page_and_refuses_a_missing_operator(scanned, 
     request = dialog.request()
     assert request.report.session.operator == "Ana Lopez"
     assert request.options.page_size == "Letter" and request.files.csv == tmp_path / "lot.csv"
-    assert request.report.session.profile_hash == scanned.scan_profile.content_hash
+    assert request.report.session.profile_hash == scanned.files_tab.scan_profile.content_hash
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
@@ -55,7 +55,7 @@ def test_export_writes_pdf_json_and_csv_with_the_operators_comments(scanned, qtb
     from radar_desktop.reports.export import ReportFiles
     from radar_desktop.reports.pdf import PdfOptions
 
-    model = scanned.table.model
+    model = scanned.files_tab.table.model
     flagged_row = next(i for i, o in enumerate(model.outcomes) if o.result is not None and o.result.verdict.value == "NOK")
     assert model.setData(model.index(flagged_row, COMMENT_COLUMN), "  crack at the\nleft edge ")
     assert model.comments[flagged_row] == "crack at the left edge"
@@ -90,12 +90,12 @@ def test_a_failed_export_keeps_the_results_and_says_why(scanned, qtbot, tmp_path
 
     blocker = tmp_path / "not_a_folder"
     blocker.write_text("a file where a folder should be")
-    rows = len(scanned.table.model.outcomes)
-    request = ReportRequest(scanned.make_report("Ana"), ReportFiles(blocker / "r.pdf"), PdfOptions())
-    scanned.export_report(request)
+    rows = len(scanned.files_tab.table.model.outcomes)
+    request = ReportRequest(scanned.files_tab.make_report("Ana"), ReportFiles(blocker / "r.pdf"), PdfOptions())
+    scanned.files_tab.export_report(request)
     qtbot.waitUntil(lambda: not scanned.jobs.busy, timeout=60_000)
     assert "report failed" in scanned.status_label.text() and "not_a_folder" in scanned.status_label.text()
-    assert len(scanned.table.model.outcomes) == rows and scanned.export_action.isEnabled()
+    assert len(scanned.files_tab.table.model.outcomes) == rows and scanned.export_action.isEnabled()
 
 
 def test_an_export_to_a_read_only_folder_says_so_and_the_next_one_succeeds(scanned, qtbot, tmp_path):
@@ -104,14 +104,15 @@ def test_an_export_to_a_read_only_folder_says_so_and_the_next_one_succeeds(scann
     from radar_desktop.reports.pdf import PdfOptions
     from tests.disks import read_only_folder
 
-    rows = len(scanned.table.model.outcomes)
+    files_tab = scanned.files_tab
+    rows = len(files_tab.table.model.outcomes)
     with read_only_folder(tmp_path / "locked") as locked:
-        scanned.export_report(ReportRequest(scanned.make_report("Ana"), ReportFiles(locked / "lot.pdf"), PdfOptions()))
+        files_tab.export_report(ReportRequest(files_tab.make_report("Ana"), ReportFiles(locked / "lot.pdf"), PdfOptions()))
         qtbot.waitUntil(lambda: not scanned.jobs.busy, timeout=60_000)
         assert "lot.pdf" in scanned.status_label.text() and "read-only" in scanned.status_label.text()
         assert list(locked.iterdir()) == []
-    assert len(scanned.table.model.outcomes) == rows
+    assert len(files_tab.table.model.outcomes) == rows
     pdf = tmp_path / "elsewhere" / "lot.pdf"
-    scanned.export_report(ReportRequest(scanned.make_report("Ana"), ReportFiles(pdf), PdfOptions()))
+    files_tab.export_report(ReportRequest(files_tab.make_report("Ana"), ReportFiles(pdf), PdfOptions()))
     qtbot.waitUntil(lambda: not scanned.jobs.busy, timeout=60_000)
     assert pdf.is_file() and scanned.status_label.text().startswith(f"Report saved: {pdf}")

@@ -29,7 +29,7 @@ def test_a_scan_fills_the_review_tab_and_decisions_reach_table_report_and_profil
 ):
     with qtbot.waitSignal(window.sig_task_done, timeout=120_000):
         window.open_paths([scan_folder(dataset, tmp_path)])
-    model = window.table.model
+    model = window.files_tab.table.model
     flagged = [o for o in model.outcomes if verdict_of(o) in ("REVIEW", "NOK")]
     assert flagged and len(flagged) < len(model.outcomes)
     queue = window.review_queue
@@ -45,7 +45,7 @@ def test_a_scan_fills_the_review_tab_and_decisions_reach_table_report_and_profil
     assert tab_title(window) == f"Review ({len(flagged) - 1})"
     row = next(i for i, o in enumerate(model.outcomes) if str(o.path) == first.record.path)
     assert model.reviews[row].decision == "OK" and model.machine_verdict(row) == first.record.verdict
-    entry = window.make_report("Ana").entries[row]
+    entry = window.files_tab.make_report("Ana").entries[row]
     assert entry.verdict == first.record.verdict and "OK" in entry.review and "dust, not a scratch" in entry.review
 
     monkeypatch.setattr(review_queue, "ask", lambda parent, title, text: True)
@@ -59,6 +59,7 @@ def test_a_scan_fills_the_review_tab_and_decisions_reach_table_report_and_profil
     [result] = heard
     assert result.added == (first.record.path,) and result.content_hash != before
     assert queue.status_label.text().startswith("Profile tiny recalibrated with 1 reviewed-good images")
-    qtbot.waitUntil(lambda: window.profiles.profile is not None and window.profiles.profile.content_hash == result.content_hash,
+    profiles = window.profiles
+    qtbot.waitUntil(lambda: profiles.profile is not None and profiles.profile.content_hash == result.content_hash,
                     timeout=60_000)  # the window inspects with the new thresholds from now on
     assert not window.jobs.busy

@@ -86,11 +86,11 @@ def test_the_window_watches_a_folder_into_its_table_and_the_history(window, qtbo
     folder.mkdir()
     (folder / "before.png").write_bytes(png_bytes(7))
     window.session_fields.lot_edit.setText("W-1")
-    window.start_watch(folder)
+    window.files_tab.start_watch(folder)
     assert window.jobs.busy and not window.watch_action.isEnabled()
     copier = threading.Thread(target=copy_slowly, args=(png_bytes(8), folder / "slow.png"))
     copier.start()
-    qtbot.waitUntil(lambda: window.table.model.rowCount() == 2, timeout=60_000)
+    qtbot.waitUntil(lambda: window.files_tab.table.model.rowCount() == 2, timeout=60_000)
     copier.join()
     qtbot.waitUntil(lambda: "2 inspected" in window.status_label.text(), timeout=20_000)
     with qtbot.waitSignal(window.sig_task_done, timeout=30_000):
@@ -100,8 +100,8 @@ def test_the_window_watches_a_folder_into_its_table_and_the_history(window, qtbo
     with HistoryDatabase() as database:
         rows = database.query(HistoryFilter(origin="watch"))
     assert sorted(r.record.name for r in rows) == ["before.png", "slow.png"] and {r.record.lot for r in rows} == {"W-1"}
-    window.start_watch(folder)  # watched again: both contents are in the history, so nothing is inspected twice
+    window.files_tab.start_watch(folder)  # watched again: both contents are in the history, nothing is inspected twice
     qtbot.waitUntil(lambda: "2 already known" in window.status_label.text(), timeout=30_000)
     with qtbot.waitSignal(window.sig_task_done, timeout=30_000):
         window.jobs.cancel()
-    assert window.table.model.rowCount() == 0
+    assert window.files_tab.table.model.rowCount() == 0

@@ -6,6 +6,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from radar_desktop.core.records import login_name
+from radar_desktop.history.recording import RecordContext
+from radar_desktop.workers.engine_worker import LoadedProfile
 
 
 class SessionFieldsWidget(QWidget):
@@ -35,6 +37,24 @@ class SessionFieldsWidget(QWidget):
 
     def lot(self) -> str:
         return self.lot_edit.text().strip()
+
+    def signer(self) -> str:
+        """Who reports and records are filed under: the operator field, else the login name."""
+        return self.operator() or login_name()
+
+    def record_context(self, origin: str, profile: LoadedProfile) -> RecordContext:
+        """What the history records with each result: the profile it came from, operator and lot."""
+        return RecordContext(
+            origin=origin,
+            profile_name=profile.name,
+            profile_hash=profile.content_hash,
+            scorer=profile.scorer,
+            thresholds=profile.thresholds,
+            lot=self.lot(),
+            operator=self.signer(),
+            mm_per_pixel=profile.inspection.get("mm_per_pixel"),
+            map_range=profile.map_range,
+        )
 
     def set_operator(self, name: str) -> None:
         """Take the name given elsewhere (the report dialog) and remember it."""
