@@ -79,7 +79,7 @@ def main() -> None:
     app = application()
     window = MainWindow(args.device, args.profile)
     window.show()
-    while window.profile is None:
+    while window.profiles.profile is None:
         app.processEvents()
         time.sleep(0.01)
     files = list_images(args.input)[: args.limit]
@@ -96,18 +96,18 @@ def main() -> None:
     rounds = []
     for _ in range(args.rounds):
         began = time.perf_counter()
-        window.start_scan(files)
-        while window.busy:
+        window.files_tab.start_scan(files)
+        while window.jobs.busy:
             app.processEvents()
             time.sleep(0.002)
         rounds.append({"scan_seconds": round(time.perf_counter() - began, 2),
-                       "longest_stall_ms": round(window.longest_stall_ms, 1)})
+                       "longest_stall_ms": round(window.jobs.longest_stall_ms, 1)})
     window.history.flush(timeout=60)
     stalls = sorted(r["longest_stall_ms"] for r in rounds)
     result = {
         "profile": args.profile,
-        "device": window.profile.device,
-        "images": len(window.table.model.outcomes),
+        "device": window.profiles.profile.device,
+        "images": len(window.files_tab.table.model.outcomes),
         "rounds": rounds,
         "median_longest_stall_ms": stalls[len(stalls) // 2],
         "worst_longest_stall_ms": stalls[-1],
