@@ -194,7 +194,7 @@ def test_a_pixel_model_saved_before_the_encoder_space_loads_and_scores_as_before
     import json
     import shutil
 
-    from radar_desktop.engine.models.kind import RadarModel
+    from radar_desktop.engine.models.pixel import PixelRadarModel
 
     old = tmp_path / "model"
     shutil.copytree(tiny_profile.folder / "model", old)
@@ -203,7 +203,7 @@ def test_a_pixel_model_saved_before_the_encoder_space_loads_and_scores_as_before
         del settings[key]
     (old / "radar_config.json").write_text(json.dumps(settings))
     loaded = load_model(old, CPU)
-    assert isinstance(loaded, RadarModel) and loaded.config.space == "pixel"
+    assert isinstance(loaded, PixelRadarModel) and loaded.config.space == "pixel"
     current = tiny_profile.load_model(CPU)
     images = torch.from_numpy(good_images(2, seed=8)).float() / 255
     scorers = [tiny_profile.load_scorer("features")]
