@@ -43,6 +43,35 @@ def test_single_step_reads_features_and_noise_error_on_the_working_grid(torch_th
     torch.testing.assert_close(alone.noise_error[0], output.noise_error[1], atol=1e-5, rtol=1e-4)
 
 
+def test_training_data_keeps_every_standardised_vector_in_order_under_the_cap(torch_threads):
+    model = FeatureRadarModel.create(CONFIG)
+    pixels = torch.from_numpy(good_images(11))  # not a whole number of encoder chunks
+    data = model.training_data(pixels)
+    raw = model.raw_features(pixels.float() / 255)
+    vectors = raw.permute(0, 2, 3, 1).reshape(-1, raw.shape[1])
+    assert torch.equal(data, (vectors - vectors.mean(dim=0)) / vectors.std(dim=0).clamp_min(1e-6))
+
+
+def test_training_data_beyond_the_cap_keeps_a_seeded_share_of_every_chunk(torch_threads, monkeypatch):
+    import radar_desktop.engine.models.features as features
+
+    monkeypatch.setattr(features, "MAX_TRAINING_VECTORS", 200)  # 11 images x 64 cells = 704 vectors
+    model = FeatureRadarModel.create(CONFIG)
+    pixels = torch.from_numpy(good_images(11))
+    data = model.training_data(pixels)
+    assert data.shape == (200, feature_channels(CONFIG))
+    torch.testing.assert_close(data.mean(dim=0), torch.zeros(data.shape[1]), atol=1e-4, rtol=0)
+    raw = model.raw_features(pixels.float() / 255)
+    vectors = raw.permute(0, 2, 3, 1).reshape(-1, raw.shape[1])
+    kept = data * model.denoiser.feature_std + model.denoiser.feature_mean
+    distances = (kept[:, None] - vectors[None]).norm(dim=-1)
+    nearest = distances.argmin(dim=1)
+    assert distances.min(dim=1).values.max() < 1e-2  # each one a real vector (norms about 50), not a mix
+    assert len(set(nearest.tolist())) == 200
+    assert (nearest[:145] < 512).all() and (nearest[145:] >= 512).all()  # first chunk's share (8/11), then the rest's
+    torch.testing.assert_close(model.training_data(pixels), data)  # the same sample each time
+
+
 def test_training_lowers_the_noise_error_on_good_features(torch_threads):
     pixels = good_images(8)
     trained, report = train(CONFIG, pixels, TrainConfig(max_steps=400, max_seconds=None, batch_size=16), CPU)

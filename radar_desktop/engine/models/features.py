@@ -30,6 +30,10 @@ from radar_desktop.engine.preprocess import Placement, whole_square
 
 #: Good feature vectors drawn per training "batch item" (a batch of 64 is 8,192 vectors, 8 maps' worth).
 VECTORS_PER_ITEM = 128
+#: Good feature vectors the denoiser trains on at most (4 bytes a channel each: about 2.6 GB with every
+#: block tapped). Every vector of MTD's or a long-part set's training tiles fits; tiles at a fine scale
+#: (190 long strips at 2 x: 12,000 tiles) would need 7.7 GB twice over, and ran a 24 GB machine out of memory.
+MAX_TRAINING_VECTORS = 1 << 22
 #: Images encoded per encoder call.
 ENCODE_CHUNK = 8
 #: Stride (in working pixels) of the joined feature map: finer taps are averaged down to it, coarser ones upsampled.
@@ -115,12 +119,30 @@ class FeatureRadarModel:
 
     # -- training -------------------------------------------------------------------------------
     def training_data(self, images: torch.Tensor) -> torch.Tensor:
-        """Every good feature vector (N * G * G, D) of uint8 working images; sets the standardisation."""
-        raw = self.raw_features(images.float() / 255.0)
-        vectors = raw.permute(0, 2, 3, 1).reshape(-1, raw.shape[1])
+        """The good feature vectors (at most ``MAX_TRAINING_VECTORS`` of the N * G * G, D) of uint8
+        working images, standardised; sets the standardisation.
+
+        Images are encoded a chunk at a time. Beyond the cap each chunk keeps its share of the vectors,
+        drawn with the config's seed, so tiles at a fine scale train in bounded memory; under it every
+        vector is kept, in order.
+        """
+        cells = self.grid**2
+        total = images.shape[0] * cells
+        kept = min(total, MAX_TRAINING_VECTORS)
+        vectors = torch.empty((kept, feature_channels(self.config)), device=self.device)
+        generator = torch.Generator().manual_seed(self.config.seed)
+        filled = 0
+        for start in range(0, images.shape[0], ENCODE_CHUNK):
+            raw = self.raw_features(images[start : start + ENCODE_CHUNK].float() / 255.0)
+            chunk = raw.permute(0, 2, 3, 1).reshape(-1, raw.shape[1])
+            end = (start + raw.shape[0]) * cells * kept // total
+            if kept < total:
+                chunk = chunk[torch.randperm(chunk.shape[0], generator=generator)[: end - filled].to(chunk.device)]
+            vectors[filled:end] = chunk
+            filled = end
         self.denoiser.feature_mean.copy_(vectors.mean(dim=0))
         self.denoiser.feature_std.copy_(vectors.std(dim=0).clamp_min(1e-6))
-        return (vectors - self.denoiser.feature_mean) / self.denoiser.feature_std
+        return vectors.sub_(self.denoiser.feature_mean).div_(self.denoiser.feature_std)
 
     def sample_batch(self, data: torch.Tensor, items: int, generator: torch.Generator) -> torch.Tensor:
         pick = torch.randint(data.shape[0], (items * VECTORS_PER_ITEM,), generator=generator).to(data.device)
