@@ -30,9 +30,10 @@ from radar_desktop.engine.preprocess import Placement, whole_square
 
 #: Good feature vectors drawn per training "batch item" (a batch of 64 is 8,192 vectors, 8 maps' worth).
 VECTORS_PER_ITEM = 128
-#: Good feature vectors the denoiser trains on at most (4 bytes a channel each: about 2.6 GB with every
-#: block tapped). Every vector of MTD's or a long-part set's training tiles fits; tiles at a fine scale
-#: (190 long strips at 2 x: 12,000 tiles) would need 7.7 GB twice over, and ran a 24 GB machine out of memory.
+#: Good feature vectors the denoiser trains on at most (4 bytes a channel each: about 2.6 GB with the
+#: default blocks' 154 channels). Every vector of MTD's or a long-part set's training tiles fits; tiles
+#: at a fine scale (190 long strips at 2 x: 12,000 tiles) would need 7.7 GB twice over, and ran a 24 GB
+#: machine out of memory.
 MAX_TRAINING_VECTORS = 1 << 22
 #: Images encoded per encoder call.
 ENCODE_CHUNK = 8
