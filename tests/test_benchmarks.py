@@ -40,6 +40,9 @@ def test_accuracy_benchmark_reports_every_scorer_and_the_controls(dataset, tiny_
         assert set(check) == {"as stored", "JPEG 75", "blur 1 px"} and all(0 <= v <= 1 for pair in check.values() for v in pair)
         assert len(rows[default]["camera_scores"]["JPEG 75"]) == 3  # the report half's good test images
     assert "(promised at most 0.01 / 0.05): as stored" in done.stdout
+    assert "pixel AUROC of fused by defect kind: " in done.stdout and "pixel AUROC of segment by defect kind: " in done.stdout
+    assert all(0 <= v <= 1 for row in rows.values() for v in row["pixel_auroc_by_defect"].values())
+    assert rows["encoder/fused"]["pixel_auroc_by_defect"]  # the synthetic defects are marked in their masks
     for default in ("segment", "encoder/fused"):  # the app's self-test on the held-back images, at NOK
         record = rows[default]["selftest"]
         assert set(record["fits"]) == {"disc_dark", "disc_bright", "stroke_dark", "stroke_bright"}

@@ -95,3 +95,21 @@ def test_covering_thresholds_never_leave_more_held_back_scores_above_than_the_ra
     assert cut > normal_tail_threshold(heavy, 0.01) and np.mean(heavy > cut) <= 0.01
     thresholds = calibrate_thresholds(heavy, tail="covering")
     assert np.mean(heavy > thresholds.review) <= 0.05 and thresholds.review <= thresholds.nok
+
+
+def test_pixel_auroc_by_defect_kind_is_not_set_by_the_largest_kind():
+    from radar_desktop.engine.jobs.evaluation import pixel_auroc_by_defect
+
+    rng = np.random.default_rng(0)
+    maps = [rng.random((32, 32)) for _ in range(3)]
+    masks = [np.zeros((32, 32), bool) for _ in range(3)]
+    masks[0][10:12, 4:28] = True  # a thin crack the map marks clearly
+    maps[0][masks[0]] += 2.0
+    masks[1][4:28, 4:28] = True  # a large stain the map does not see
+    by_kind = pixel_auroc_by_defect(masks, maps, ["crack", "stain", "good"])
+    assert set(by_kind) == {"crack", "stain"}  # a kind with no marked pixels has no pixel AUROC
+    assert by_kind["crack"] == 1.0
+    assert 0.4 < by_kind["stain"] < 0.6
+    pooled = auroc(np.concatenate([m.ravel() for m in masks]), np.concatenate([m.ravel() for m in maps]))
+    assert pooled < 0.6  # pooled over pixels, the stain's area hides the crack
+    assert pixel_auroc_by_defect([], [], []) == {}

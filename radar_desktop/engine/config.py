@@ -52,6 +52,9 @@ class ModelConfig:
     # (each cell's mean over the image's mean, its spread over the image's spread); 0 leaves them out,
     # as in profiles made before they were measured (docs/METHOD_NOTES.md)
     intensity_weight: float = 0.0
+    # encoder space only: share of each training batch drawn from a k-centre coreset of the training
+    # vectors, so that rare appearances are learnt as well as common ones (0: every vector uniformly)
+    coverage_share: float = 0.0
     # ``tiles`` only: working pixels per image pixel, and the pixels neighbouring tiles share
     working_scale: float = 1.0
     tile_overlap: int = 32
@@ -81,6 +84,8 @@ class ModelConfig:
             problems.append("working_scale must lie in (0, 16]")
         if self.resize_mode == "tiles" and not 0 <= self.tile_overlap < self.image_size // 2:
             problems.append("tile_overlap must lie in [0, image_size / 2)")
+        if not 0 <= self.coverage_share <= 1:
+            problems.append("coverage_share must lie in [0, 1]")
         if self.intensity_weight < 0:
             problems.append("intensity_weight must not be negative")
         if not 0 <= self.inference_t < self.num_train_timesteps:
@@ -122,6 +127,11 @@ SPACE_BANK_DIMS = {"pixel": None, "encoder": 64}
 #: (64 x 512, so the pixel space's default is unchanged; on 80 demo-lattice images, 64 vectors each
 #: left a good sample at REVIEW, and 410 each passed it, docs/METHOD_NOTES.md).
 BANK_CANDIDATES = 64 * 512
+#: Candidate vectors the bank's coreset picks from at most, a uniform draw beyond: its greedy search
+#: costs time in step with them (8,192 picks on this 2-core CPU: 50,000 candidates 32 s, 100,000 73 s,
+#: 200,000 420 s once they leave the cache). Every set measured stays under it (MTD about 39,000, the long
+#: parts about 49,000); a fine working scale (12,000 tiles, 780,000 candidates) did not end in 12 minutes.
+MAX_BANK_CANDIDATES = 1 << 16
 
 #: The space of a new profile: the encoder's, measured far ahead of pixels on real parts (docs/BENCHMARKS.md).
 DEFAULT_SPACE = "encoder"

@@ -30,6 +30,8 @@ class ScorerEvaluation:
     image_auroc: float
     pixel_auroc: float
     aupro: float
+    # each defect kind's pixels against every good pixel: the pooled pixel AUROC weighs kinds by their area
+    pixel_auroc_by_defect: dict[str, float]
     at_threshold: dict[str, float]  # at the calibrated NOK threshold
     at_review: dict[str, float]  # at the calibrated REVIEW threshold (anything not OK counts as flagged)
     best_f1: dict[str, float]
@@ -75,7 +77,7 @@ def evaluate_scorers(
     """Metrics per scorer, and (file, reason) for every test file that could not be read."""
     cancel = cancel or CancelToken()
     channels = model.config.channels
-    labels, masks, skipped, names = [], [], [], []
+    labels, masks, skipped, names, defects = [], [], [], [], []
     scores = {s.name: [] for s in scorers}
     pixel_maps = {s.name: [] for s in scorers}
     seconds = {s.name: 0.0 for s in scorers}
@@ -94,6 +96,7 @@ def evaluate_scorers(
             labels.append(item.is_anomalous)
             masks.append(_shrink(mask, cv2.INTER_AREA) >= 0.5)
             names.append(f"{item.defect}/{item.path.name}")
+            defects.append(item.defect)
         progress((len(labels) + len(skipped)) / len(items), f"{len(labels) + len(skipped)}/{len(items)} images")
     results = []
     pixel_truth = np.concatenate([m.ravel() for m in masks]) if masks else np.zeros(0, bool)
@@ -106,6 +109,7 @@ def evaluate_scorers(
                 image_auroc=auroc(labels, values),
                 pixel_auroc=auroc(pixel_truth, flat),
                 aupro=aupro(masks, pixel_maps[scorer.name]),
+                pixel_auroc_by_defect=pixel_auroc_by_defect(masks, pixel_maps[scorer.name], defects),
                 at_threshold=threshold_metrics(labels, values, thresholds[scorer.name].nok).to_dict(),
                 at_review=threshold_metrics(labels, values, thresholds[scorer.name].review).to_dict(),
                 best_f1=best_f1_threshold(labels, values).to_dict(),
@@ -114,3 +118,19 @@ def evaluate_scorers(
             )
         )
     return results, skipped
+
+
+def pixel_auroc_by_defect(masks: list[np.ndarray], maps: list[np.ndarray], defects: list[str]) -> dict[str, float]:
+    """Pixel AUROC of each defect kind's marked pixels against the unmarked pixels of every image.
+
+    The pooled pixel AUROC counts pixels, so one kind of large defects can set it alone; this shows
+    whether small ones (cracks, pores) are outlined as well as large ones.
+    """
+    if not masks:
+        return {}
+    good = np.concatenate([m[~mask].ravel() for m, mask in zip(maps, masks)])
+    result = {}
+    for kind in sorted({d for d, mask in zip(defects, masks) if mask.any()}):
+        marked = np.concatenate([m[mask].ravel() for m, mask, d in zip(maps, masks, defects) if d == kind])
+        result[kind] = auroc(np.r_[np.zeros(good.size, bool), np.ones(marked.size, bool)], np.r_[good, marked])
+    return result

@@ -7,11 +7,11 @@ import torch
 import torch.nn.functional as F
 
 from radar_desktop.core.cancel import CancelToken, ProgressFn, no_progress
-from radar_desktop.engine.config import TrainConfig
+from radar_desktop.engine.config import MAX_BANK_CANDIDATES, TrainConfig
 from radar_desktop.engine.models.forward import ForwardOutput
 from radar_desktop.engine.models.kind import RadarModel
 from radar_desktop.engine.scorers.base import Scorer, blurred
-from radar_desktop.engine.scorers.coreset import greedy_coreset, nearest_distance
+from radar_desktop.engine.coreset import greedy_coreset, nearest_distance
 
 
 def _content_cells(placement, scale: int, h: int, w: int, margin: int = 2) -> tuple[slice, slice]:
@@ -37,12 +37,15 @@ class FeatureScorer(Scorer):
     reads_features = True
     reads_noise = False
 
-    def __init__(self, bank_size: int = 8192, samples_per_image: int = 512, dims: int | None = None) -> None:
+    def __init__(
+        self, bank_size: int = 8192, samples_per_image: int = 512, dims: int | None = None, max_candidates: int = MAX_BANK_CANDIDATES
+    ) -> None:
         super().__init__()
         self.bank_size = bank_size
         self.samples_per_image = samples_per_image
         self.dims = dims
-        self._candidates: list[torch.Tensor] = []
+        self.max_candidates = max_candidates
+        self._candidates = CandidatePool(max_candidates)
         self.bank: torch.Tensor | None = None
         #: (D, dims) principal directions of the good candidates the bank compares in, or None (all of D)
         self.projection: torch.Tensor | None = None
@@ -56,19 +59,19 @@ class FeatureScorer(Scorer):
         vectors = self.descriptors(output).permute(0, 2, 3, 1)
         for image_vectors in vectors.reshape(vectors.shape[0], -1, vectors.shape[-1]):
             pick = torch.randperm(image_vectors.shape[0], generator=self._generator)[: self.samples_per_image]
-            self._candidates.append(image_vectors[pick.to(image_vectors.device)])
+            self._candidates.add(image_vectors[pick.to(image_vectors.device)])
 
     @classmethod
     def for_training(cls, settings: TrainConfig) -> "FeatureScorer":
         return cls(bank_size=settings.bank_size, samples_per_image=settings.bank_vectors_per_image or 512, dims=settings.bank_dims)
 
     def finish_good(self, cancel: CancelToken | None = None, progress: ProgressFn = no_progress) -> None:
-        candidates = torch.cat(self._candidates)
+        candidates = self._candidates.draw()
         if self.dims is not None and self.dims < candidates.shape[1]:
             self.projection = principal_directions(candidates, self.dims)
             candidates = candidates @ self.projection
         self.bank = candidates[greedy_coreset(candidates, self.bank_size)]
-        self._candidates = []
+        self._candidates = CandidatePool(self.max_candidates)
 
     def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
         if self.bank is None:
@@ -108,3 +111,38 @@ def principal_directions(vectors: torch.Tensor, dims: int) -> torch.Tensor:
     centred = (vectors - vectors.mean(dim=0)).double()
     _, eigenvectors = torch.linalg.eigh(centred.T @ centred)
     return eigenvectors[:, -dims:].flip(1).to(vectors.dtype).contiguous()
+
+
+class CandidatePool:
+    """Good vectors the bank's coreset will pick from: every one offered, or a uniform draw of ``limit``
+    of them once more are offered, kept in the order they came.
+
+    Each vector gets a random key from a generator of its own, and the ``limit`` smallest keys are kept
+    (pruned whenever twice as many are held), so memory stays bounded and a pool under its limit is
+    exactly the concatenation of what was offered.
+    """
+
+    def __init__(self, limit: int, seed: int = 1) -> None:
+        self.limit = limit
+        self._generator = torch.Generator().manual_seed(seed)
+        self._vectors: list[torch.Tensor] = []
+        self._keys: list[torch.Tensor] = []
+        self._held = 0
+
+    def add(self, vectors: torch.Tensor) -> None:
+        self._vectors.append(vectors)
+        self._keys.append(torch.rand(vectors.shape[0], generator=self._generator))
+        self._held += vectors.shape[0]
+        if self._held >= 2 * self.limit:
+            self._prune()
+
+    def draw(self) -> torch.Tensor:
+        """The pool's vectors, (N, D) with N at most ``limit``."""
+        if self._held > self.limit:
+            self._prune()
+        return torch.cat(self._vectors)
+
+    def _prune(self) -> None:
+        vectors, keys = torch.cat(self._vectors), torch.cat(self._keys)
+        kept = torch.topk(keys, self.limit, largest=False).indices.sort().values
+        self._vectors, self._keys, self._held = [vectors[kept.to(vectors.device)]], [keys[kept]], self.limit
