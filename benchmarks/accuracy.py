@@ -170,7 +170,8 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
           f"{REVIEW_FALSE_REJECT_RATE:g}): " + ", ".join(f"{k} {v[0]:.3f} / {v[1]:.3f}" for k, v in camera.items()))
     rows[[s.name for s in single].index(default)].update(camera_check=camera, camera_scores=camera_scores)
     by_defect = results[[s.name for s in single].index(default)].pixel_auroc_by_defect
-    print(f"pixel AUROC of {default} by defect kind: " + ", ".join(f"{k} {v:.3f}" for k, v in by_defect.items()))
+    if by_defect:  # sets with masks
+        print(f"pixel AUROC of {default} by defect kind: " + ", ".join(f"{k} {v:.3f}" for k, v in by_defect.items()))
     if args.selftest:
         with progress_bar("self-test") as progress:
             record = selftest_check(model, default_scorer, thresholds[default], dataset / "train" / "good", good.held_back_names, progress)

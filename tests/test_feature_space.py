@@ -315,7 +315,7 @@ def test_the_coverage_share_draws_rare_training_vectors_more_often(torch_threads
         return float((batch[:, 0] > 20).float().mean())
 
     uniform = torch.Generator().manual_seed(2)
-    plain = FeatureRadarModel.create(CONFIG).sample_batch(data, 8, torch.Generator().manual_seed(2))
+    plain = FeatureRadarModel.create(replace(CONFIG, coverage_share=0.0)).sample_batch(data, 8, torch.Generator().manual_seed(2))
     assert torch.equal(plain, data[torch.randint(data.shape[0], (8 * 128,), generator=uniform)])  # share 0: as before
     assert rare_share(0.0) < 0.03
     assert rare_share(0.5) > 0.1  # the coverage half reaches the rare design far beyond its 1 %
@@ -323,7 +323,7 @@ def test_the_coverage_share_draws_rare_training_vectors_more_often(torch_threads
 
 def test_training_data_sets_the_coverage_sample_only_when_the_config_asks(torch_threads):
     pixels = torch.from_numpy(good_images(4))
-    plain = FeatureRadarModel.create(CONFIG)
+    plain = FeatureRadarModel.create(replace(CONFIG, coverage_share=0.0))  # as profiles made before it
     plain.training_data(pixels)
     assert plain._coverage is None
     covering = FeatureRadarModel.create(replace(CONFIG, coverage_share=0.5))

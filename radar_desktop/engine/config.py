@@ -142,8 +142,10 @@ DEFAULT_SPACE = "encoder"
 INTENSITY_WEIGHT = 32.0
 #: A new encoder profile's denoiser: 512 wide, trained on t < 400 only, read at t = 100. On MTD's tuning half
 #: (deterministic single step, edge statistics) 256 wide and every t, 1,600 steps: image AUROC 0.85; 512 wide
-#: and t < 400, 2,000 steps: 0.91 (docs/METHOD_NOTES.md).
-ENCODER_DENOISER = dict(denoiser_width=512, train_t_max=400, inference_t=100)
+#: and t < 400, 2,000 steps: 0.91 (docs/METHOD_NOTES.md). Half of each batch from the coverage sample:
+#: ELPV mono's good cells above NOK 4 of 118 → 2 (rare cell designs learnt, 1,500 steps each), poly 0 of
+#: 184 kept, recall at NOK 0.61 → 0.59 (mono) and 0.51 → 0.59 (poly) (docs/METHOD_NOTES.md).
+ENCODER_DENOISER = dict(denoiser_width=512, train_t_max=400, inference_t=100, coverage_share=0.5)
 
 
 def default_config(space: str = DEFAULT_SPACE, **overrides) -> ModelConfig:
