@@ -12,7 +12,7 @@ from radar_desktop.core.pooling import combine_parts, part_statistics, pool_part
 from radar_desktop.engine.config import ModelConfig, TrainConfig, default_config
 from radar_desktop.engine.models.encoder import ENCODER_NAME, WEIGHTS_SHA256
 from radar_desktop.engine.jobs.evaluation import evaluate_scorers
-from radar_desktop.engine.models.features import FeatureRadarModel, coverage_sample, feature_channels, intensity_channels
+from radar_desktop.engine.models.features import FeatureRadarModel, feature_channels, intensity_channels
 from radar_desktop.engine.jobs.inspection import Inspector, forward_for
 from radar_desktop.engine.models.spaces import load_model, model_record
 from radar_desktop.engine.scorers.registry import SCORERS, make_scorer
@@ -295,37 +295,3 @@ def test_the_encoder_bank_compares_in_its_principal_directions_and_the_pixel_ban
     assert bank.bank.shape[1] == 64
     assert torch.allclose(bank.projection.T @ bank.projection, torch.eye(64), atol=1e-4)
     assert tiny_profile.load_scorer("features").projection is None  # profiles of the pixel space, and older ones
-
-
-def test_the_coverage_share_draws_rare_training_vectors_more_often(torch_threads, monkeypatch):
-    import radar_desktop.engine.models.features as features
-
-    monkeypatch.setattr(features, "COVERAGE_SIZE", 256)
-    generator = torch.Generator().manual_seed(0)
-    designs = torch.randn(50, 16, generator=generator)  # 50 common looks, each seen 198 times almost alike
-    common = designs.repeat_interleave(198, dim=0) + 0.01 * torch.randn(9900, 16, generator=generator)
-    rare = 40 + torch.randn(100, 16, generator=generator)  # 1 % of the vectors: a distant design, each unlike the next
-    data = torch.cat([common, rare])
-
-    def rare_share(coverage_share: float) -> float:
-        model = FeatureRadarModel.create(replace(CONFIG, coverage_share=coverage_share))
-        if coverage_share:
-            model._coverage = coverage_sample(data, seed=0)
-        batch = model.sample_batch(data, 8, torch.Generator().manual_seed(2))
-        return float((batch[:, 0] > 20).float().mean())
-
-    uniform = torch.Generator().manual_seed(2)
-    plain = FeatureRadarModel.create(replace(CONFIG, coverage_share=0.0)).sample_batch(data, 8, torch.Generator().manual_seed(2))
-    assert torch.equal(plain, data[torch.randint(data.shape[0], (8 * 128,), generator=uniform)])  # share 0: as before
-    assert rare_share(0.0) < 0.03
-    assert rare_share(0.5) > 0.1  # the coverage half reaches the rare design far beyond its 1 %
-
-
-def test_training_data_sets_the_coverage_sample_only_when_the_config_asks(torch_threads):
-    pixels = torch.from_numpy(good_images(4))
-    plain = FeatureRadarModel.create(replace(CONFIG, coverage_share=0.0))  # as profiles made before it
-    plain.training_data(pixels)
-    assert plain._coverage is None
-    covering = FeatureRadarModel.create(replace(CONFIG, coverage_share=0.5))
-    data = covering.training_data(pixels)
-    assert covering._coverage.unique().numel() == covering._coverage.numel() <= data.shape[0]  # 256 vectors: all of them

@@ -52,9 +52,6 @@ class ModelConfig:
     # (each cell's mean over the image's mean, its spread over the image's spread); 0 leaves them out,
     # as in profiles made before they were measured (docs/METHOD_NOTES.md)
     intensity_weight: float = 0.0
-    # encoder space only: share of each training batch drawn from a k-centre coreset of the training
-    # vectors, so that rare appearances are learnt as well as common ones (0: every vector uniformly)
-    coverage_share: float = 0.0
     # ``tiles`` only: working pixels per image pixel, and the pixels neighbouring tiles share
     working_scale: float = 1.0
     tile_overlap: int = 32
@@ -84,8 +81,6 @@ class ModelConfig:
             problems.append("working_scale must lie in (0, 16]")
         if self.resize_mode == "tiles" and not 0 <= self.tile_overlap < self.image_size // 2:
             problems.append("tile_overlap must lie in [0, image_size / 2)")
-        if not 0 <= self.coverage_share <= 1:
-            problems.append("coverage_share must lie in [0, 1]")
         if self.intensity_weight < 0:
             problems.append("intensity_weight must not be negative")
         if not 0 <= self.inference_t < self.num_train_timesteps:
@@ -142,10 +137,8 @@ DEFAULT_SPACE = "encoder"
 INTENSITY_WEIGHT = 32.0
 #: A new encoder profile's denoiser: 512 wide, trained on t < 400 only, read at t = 100. On MTD's tuning half
 #: (deterministic single step, edge statistics) 256 wide and every t, 1,600 steps: image AUROC 0.85; 512 wide
-#: and t < 400, 2,000 steps: 0.91 (docs/METHOD_NOTES.md). Half of each batch from the coverage sample:
-#: ELPV mono's good cells above NOK 4 of 118 → 2 (rare cell designs learnt, 1,500 steps each), poly 0 of
-#: 184 kept, recall at NOK 0.61 → 0.59 (mono) and 0.51 → 0.59 (poly) (docs/METHOD_NOTES.md).
-ENCODER_DENOISER = dict(denoiser_width=512, train_t_max=400, inference_t=100, coverage_share=0.5)
+#: and t < 400, 2,000 steps: 0.91 (docs/METHOD_NOTES.md).
+ENCODER_DENOISER = dict(denoiser_width=512, train_t_max=400, inference_t=100)
 
 
 def default_config(space: str = DEFAULT_SPACE, **overrides) -> ModelConfig:

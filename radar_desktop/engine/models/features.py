@@ -16,7 +16,6 @@ import torch.nn.functional as F
 from diffusers import DDPMScheduler
 
 from radar_desktop.engine.config import ModelConfig
-from radar_desktop.engine.coreset import greedy_coreset
 from radar_desktop.engine.models.diffusion import CONFIG_FILE, build_scheduler, ddim_timesteps, ddim_update, noised
 from radar_desktop.engine.models.encoder import (
     ENCODER_NAME,
@@ -36,9 +35,6 @@ VECTORS_PER_ITEM = 128
 #: at a fine scale (190 long strips at 2 x: 12,000 tiles) would need 7.7 GB twice over, and ran a 24 GB
 #: machine out of memory.
 MAX_TRAINING_VECTORS = 1 << 22
-#: Training vectors (a uniform draw) the coverage sample is picked from, and how many it keeps.
-COVERAGE_CANDIDATES = 1 << 15
-COVERAGE_SIZE = 4096
 #: Images encoded per encoder call.
 ENCODE_CHUNK = 8
 #: Stride (in working pixels) of the joined feature map: finer taps are averaged down to it, coarser ones upsampled.
@@ -57,8 +53,6 @@ class FeatureRadarModel:
         self.alphas_cumprod = scheduler.alphas_cumprod.to(torch.float32)
         self.encoder = pretrained_encoder(config.encoder_blocks)
         self.descriptor_weights = descriptor_weights(config)
-        #: indices of the training vectors' coverage sample (set by training_data when the config asks)
-        self._coverage: torch.Tensor | None = None
 
     @classmethod
     def create(cls, config: ModelConfig) -> "FeatureRadarModel":
@@ -149,18 +143,11 @@ class FeatureRadarModel:
             filled = end
         self.denoiser.feature_mean.copy_(vectors.mean(dim=0))
         self.denoiser.feature_std.copy_(vectors.std(dim=0).clamp_min(1e-6))
-        data = vectors.sub_(self.denoiser.feature_mean).div_(self.denoiser.feature_std)
-        self._coverage = coverage_sample(data, self.config.seed) if self.config.coverage_share > 0 else None
-        return data
+        return vectors.sub_(self.denoiser.feature_mean).div_(self.denoiser.feature_std)
 
     def sample_batch(self, data: torch.Tensor, items: int, generator: torch.Generator) -> torch.Tensor:
-        """Training vectors drawn uniformly, and ``coverage_share`` of them from the coverage sample."""
-        count = items * VECTORS_PER_ITEM
-        covering = round(count * self.config.coverage_share) if self._coverage is not None else 0
-        pick = torch.randint(data.shape[0], (count - covering,), generator=generator)
-        if covering:
-            pick = torch.cat([pick, self._coverage[torch.randint(self._coverage.shape[0], (covering,), generator=generator)]])
-        return data[pick.to(data.device)]
+        pick = torch.randint(data.shape[0], (items * VECTORS_PER_ITEM,), generator=generator).to(data.device)
+        return data[pick]
 
     def predict(self, noisy: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         return self.denoiser(noisy, t)
@@ -302,12 +289,3 @@ def descriptor_weights(config: ModelConfig) -> torch.Tensor:
     if config.intensity_weight > 0:
         weights[-INTENSITY_CHANNELS:] = config.intensity_weight**0.5
     return weights
-
-
-def coverage_sample(data: torch.Tensor, seed: int) -> torch.Tensor:
-    """Indices of ``COVERAGE_SIZE`` training vectors that cover all of them (a greedy k-centre coreset
-    of a uniform draw): uniform over where good vectors lie rather than over how often they occur, so a
-    rare design or exposure is drawn as often as a common one."""
-    generator = torch.Generator().manual_seed(seed)
-    candidates = torch.randperm(data.shape[0], generator=generator)[:COVERAGE_CANDIDATES]
-    return candidates[greedy_coreset(data[candidates.to(data.device)], COVERAGE_SIZE, seed=seed).cpu()]
