@@ -124,9 +124,10 @@ SPACE_BANK_DIMS = {"pixel": None, "encoder": 64}
 BANK_CANDIDATES = 64 * 512
 #: Candidate vectors the bank's coreset picks from at most, a uniform draw beyond: its greedy search
 #: costs time in step with them (8,192 picks on this 2-core CPU: 50,000 candidates 32 s, 100,000 73 s,
-#: 200,000 420 s once they leave the cache). Every set measured stays under it (MTD about 39,000, the long
-#: parts about 49,000); a fine working scale (12,000 tiles, 780,000 candidates) did not end in 12 minutes.
-MAX_BANK_CANDIDATES = 1 << 16
+#: 200,000 420 s once they leave the cache). Every set measured stays under it (with the two camera
+#: re-renderings: MTD about 117,000, ELPV 99,000 and 113,000, the long parts' default 146,000); a fine
+#: working scale (12,000 tiles, 780,000 candidates) did not end in 12 minutes.
+MAX_BANK_CANDIDATES = 1 << 18
 
 #: The space of a new profile: the encoder's, measured far ahead of pixels on real parts (docs/BENCHMARKS.md).
 DEFAULT_SPACE = "encoder"
