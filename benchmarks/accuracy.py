@@ -163,13 +163,14 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
     print(f"{dataset.name}, {space} space, {args.half} half ({report.steps} training steps; recon on {len(recon_items)} of {len(items)} test images; "
           f"{rows[0]['resolution']})")
     print(format_table(shown))
-    default_scorer = next(s for s in single if s.name == default)
+    at_default = [s.name for s in single].index(default)
+    default_scorer = single[at_default]
     with progress_bar("camera check") as progress:
         camera, camera_scores = camera_check(model, default_scorer, thresholds[default], items, progress)
     print(f"good test images above NOK / REVIEW with {default} (promised at most {NOK_FALSE_REJECT_RATE:g} / "
           f"{REVIEW_FALSE_REJECT_RATE:g}): " + ", ".join(f"{k} {v[0]:.3f} / {v[1]:.3f}" for k, v in camera.items()))
-    rows[[s.name for s in single].index(default)].update(camera_check=camera, camera_scores=camera_scores)
-    by_defect = results[[s.name for s in single].index(default)].pixel_auroc_by_defect
+    rows[at_default].update(camera_check=camera, camera_scores=camera_scores)
+    by_defect = results[at_default].pixel_auroc_by_defect
     if by_defect:  # sets with masks
         print(f"pixel AUROC of {default} by defect kind: " + ", ".join(f"{k} {v:.3f}" for k, v in by_defect.items()))
     if args.selftest:
@@ -177,7 +178,7 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
             record = selftest_check(model, default_scorer, thresholds[default], dataset / "train" / "good", good.held_back_names, progress)
         print(f"self-test of {default} at NOK ({record['images']} held-back images, strokes {record['stroke_width']:g} px wide):")
         print("\n".join(selftest_table(record)))
-        rows[[s.name for s in single].index(default)].update(selftest=record)
+        rows[at_default].update(selftest=record)
     return rows
 
 
