@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -21,8 +20,8 @@ import pytest
 
 from radar_desktop.sources.images import MAX_IMAGE_PIXELS, ImageReadError, list_images, read_image, to_float
 from tests.bad_images import UNREADABLE, deny_unreadable, fuzz_seeds, mutate, write_corpus
+from tests.poppler import needs_poppler
 
-needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from radar_desktop.history.pictures import row_pictures
 from radar_desktop.history.recording import HistoryRecord, heatmap_png, thumbnail_png
 from radar_desktop.history.report_export import MAX_REPORT_ROWS, history_figures, history_report
 from radar_desktop.reports.export import ReportFiles, export_report
+from tests.poppler import needs_poppler
 from tests.synthetic import scan_folder
 
 
@@ -93,6 +94,7 @@ def test_a_report_refuses_several_profiles_and_too_many_rows(database, monkeypat
     assert MAX_REPORT_ROWS >= 1000
 
 
+@needs_poppler
 def test_the_pdf_of_history_rows_pictures_each_row(database, tmp_path):
     made = history_report(database, HistoryFilter(), operator="bob")
     files = ReportFiles(tmp_path / "lot42.pdf")
@@ -102,6 +104,7 @@ def test_the_pdf_of_history_rows_pictures_each_row(database, tmp_path):
     assert "could not be read" not in text.lower()  # every row had a picture: its thumbnail
 
 
+@needs_poppler
 def test_cli_history_export_writes_csv_and_pdf_of_scanned_images(tiny_profile, dataset, tmp_path, capsys):
     folder = scan_folder(dataset, tmp_path)
     assert main(["scan", "--profile", "tiny", "--input", str(folder), "--csv", str(tmp_path / "a.csv"),

@@ -2,11 +2,11 @@
 
 import csv
 import json
-import shutil
 import subprocess
 
 import pytest
 
+from tests.poppler import needs_poppler
 from tests.synthetic import scan_folder
 
 pytestmark = pytest.mark.gui
@@ -48,7 +48,7 @@ def test_dialog_previews_the_first_page_and_refuses_a_missing_operator(scanned, 
     assert request.report.session.profile_hash == scanned.files_tab.scan_profile.content_hash
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+@needs_poppler
 def test_export_writes_pdf_json_and_csv_with_the_operators_comments(scanned, qtbot, tmp_path, monkeypatch):
     from radar_desktop.gui.report_dialog import ReportExportDialog, ReportRequest
     from radar_desktop.gui.results_table import COMMENT_COLUMN

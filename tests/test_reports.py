@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import math
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,13 +21,11 @@ from radar_desktop.reports.figures import make_figure
 from radar_desktop.reports.pdf import PdfOptions, pictured_entries
 from radar_desktop.reports.pdf_text import fit, pdf_text, wrap
 from radar_desktop.reports.session import SessionInfo, build_report, summarize
+from tests.poppler import needs_poppler
 from tests.synthetic import scan_folder
 
 THRESHOLDS = Thresholds(review=0.5, nok=0.8)
 HASH = "0123456789abcdef" * 4
-needs_poppler = pytest.mark.skipif(
-    not all(shutil.which(t) for t in ("pdftotext", "pdfinfo", "pdftoppm")), reason="poppler-utils not installed"
-)
 
 
 def _entries(count: int, seed: int = 0) -> list[ReportEntry]:
