@@ -6,7 +6,7 @@ import torch
 
 from radar_desktop.core.cancel import CancelToken, Cancelled
 from radar_desktop.engine.config import ModelConfig, TrainConfig, tiny_config
-from radar_desktop.engine.scorers.coreset import nearest_distance
+from radar_desktop.engine.coreset import nearest_distance
 from radar_desktop.engine.device import resolve_device
 from radar_desktop.engine.models.pixel import PixelRadarModel
 from radar_desktop.engine.models.spaces import load_model

@@ -9,6 +9,7 @@ reference scorer, so every scorer reads one forward output.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -16,6 +17,7 @@ import torch.nn.functional as F
 from diffusers import DDPMScheduler
 
 from radar_desktop.engine.config import ModelConfig
+from radar_desktop.engine.coreset import farthest_points
 from radar_desktop.engine.models.diffusion import CONFIG_FILE, build_scheduler, ddim_timesteps, ddim_update, noised
 from radar_desktop.engine.models.encoder import (
     ENCODER_NAME,
@@ -41,6 +43,18 @@ ENCODE_CHUNK = 8
 JOIN_STRIDE = 8
 #: Channels :func:`intensity_channels` adds when the config weighs them (grey level, grey spread).
 INTENSITY_CHANNELS = 2
+#: Share of the training images (camera re-renderings included) that are coverage images: the k-centre
+#: coreset of their mean standardised features, so an image of a look that 1 % of the images have is
+#: among them, and a config's ``coverage_share`` of every batch comes from their vectors.
+COVERAGE_IMAGES = 1 / 8
+
+
+@dataclass(frozen=True)
+class TrainingVectors:
+    """The standardised good vectors (N, D) the denoiser trains on, and the rows that are coverage images'."""
+
+    vectors: torch.Tensor
+    coverage: torch.Tensor
 
 
 class FeatureRadarModel:
@@ -119,9 +133,9 @@ class FeatureRadarModel:
         return self.standardise(self.raw_features(images))
 
     # -- training -------------------------------------------------------------------------------
-    def training_data(self, images: torch.Tensor) -> torch.Tensor:
+    def training_data(self, images: torch.Tensor) -> TrainingVectors:
         """The good feature vectors (at most ``MAX_TRAINING_VECTORS`` of the N * G * G, D) of uint8
-        working images, standardised; sets the standardisation.
+        working images, standardised, with the rows of the coverage images; sets the standardisation.
 
         Images are encoded a chunk at a time. Beyond the cap each chunk keeps its share of the vectors,
         drawn with the config's seed, so tiles at a fine scale train in bounded memory; under it every
@@ -131,28 +145,42 @@ class FeatureRadarModel:
         total = images.shape[0] * cells
         kept = min(total, MAX_TRAINING_VECTORS)
         vectors = torch.empty((kept, feature_channels(self.config)), device=self.device)
+        owners = torch.empty(kept, dtype=torch.long)  # the image each vector is from
+        means = torch.empty((images.shape[0], vectors.shape[1]))
         generator = torch.Generator().manual_seed(self.config.seed)
         filled = 0
         for start in range(0, images.shape[0], ENCODE_CHUNK):
             raw = self.raw_features(images[start : start + ENCODE_CHUNK].float() / 255.0)
+            means[start : start + raw.shape[0]] = raw.mean(dim=(2, 3)).cpu()
             chunk = raw.permute(0, 2, 3, 1).reshape(-1, raw.shape[1])
+            owner = torch.arange(start, start + raw.shape[0]).repeat_interleave(cells)
             end = (start + raw.shape[0]) * cells * kept // total
             if kept < total:
-                chunk = chunk[torch.randperm(chunk.shape[0], generator=generator)[: end - filled].to(chunk.device)]
+                pick = torch.randperm(chunk.shape[0], generator=generator)[: end - filled]
+                chunk, owner = chunk[pick.to(chunk.device)], owner[pick]
             vectors[filled:end] = chunk
+            owners[filled:end] = owner
             filled = end
         self.denoiser.feature_mean.copy_(vectors.mean(dim=0))
         self.denoiser.feature_std.copy_(vectors.std(dim=0).clamp_min(1e-6))
-        return vectors.sub_(self.denoiser.feature_mean).div_(self.denoiser.feature_std)
+        mean, std = self.denoiser.feature_mean.cpu(), self.denoiser.feature_std.cpu()
+        rare = farthest_points((means - mean) / std, max(1, round(COVERAGE_IMAGES * images.shape[0])))
+        coverage = torch.nonzero(torch.isin(owners, rare)).squeeze(1)
+        return TrainingVectors(vectors.sub_(self.denoiser.feature_mean).div_(self.denoiser.feature_std), coverage)
 
-    def sample_batch(self, data: torch.Tensor, items: int, generator: torch.Generator) -> torch.Tensor:
-        pick = torch.randint(data.shape[0], (items * VECTORS_PER_ITEM,), generator=generator).to(data.device)
-        return data[pick]
+    def sample_batch(self, data: TrainingVectors, items: int, generator: torch.Generator, uniform: bool = False) -> torch.Tensor:
+        """``items`` batch items' worth of training vectors: the config's coverage share of them from the
+        coverage images, the rest (all, when ``uniform``) from every image."""
+        count = items * VECTORS_PER_ITEM
+        rare = 0 if uniform else round(self.config.coverage_share * count)
+        picks = [data.coverage[torch.randint(data.coverage.numel(), (rare,), generator=generator)]] if rare else []
+        picks.append(torch.randint(data.vectors.shape[0], (count - rare,), generator=generator))
+        return data.vectors[torch.cat(picks).to(data.vectors.device)]
 
     def predict(self, noisy: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         return self.denoiser(noisy, t)
 
-    def finish_training(self, data: torch.Tensor) -> None:
+    def finish_training(self, data: TrainingVectors) -> None:
         self.calibrate_error_scale(data)
 
     # -- the single step ------------------------------------------------------------------------
@@ -176,10 +204,10 @@ class FeatureRadarModel:
         return (self.channel_errors(features, self.map_noise(features.shape[0])) / scale).mean(dim=1)
 
     @torch.inference_mode()
-    def calibrate_error_scale(self, data: torch.Tensor, count: int = 65536) -> None:
+    def calibrate_error_scale(self, data: TrainingVectors, count: int = 65536) -> None:
         """Set the per-channel error weights from good training vectors (after training)."""
         generator = torch.Generator().manual_seed(self.config.seed)
-        maps = self.sample_batch(data, max(1, count // VECTORS_PER_ITEM), generator).T[None, :, :, None]
+        maps = self.sample_batch(data, max(1, count // VECTORS_PER_ITEM), generator, uniform=True).T[None, :, :, None]
         noise = torch.randn(maps.shape, generator=generator).to(maps.device)
         errors = self.channel_errors(maps, noise)[0, :, :, 0]
         self.denoiser.error_scale.copy_(errors.mean(dim=1).clamp_min(1e-6))

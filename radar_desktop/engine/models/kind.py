@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 import torch
 
@@ -46,16 +46,16 @@ class RadarModel(Protocol):
     def trainable(self) -> torch.nn.Module:
         """The network the DDPM objective trains."""
 
-    def training_data(self, images: torch.Tensor) -> torch.Tensor:
-        """What training samples from, given uint8 working images (N, C, S, S)."""
+    def training_data(self, images: torch.Tensor) -> Any:
+        """What training samples from, given uint8 working images (N, C, S, S); the loop only passes it back."""
 
-    def sample_batch(self, data: torch.Tensor, items: int, generator: torch.Generator) -> torch.Tensor:
+    def sample_batch(self, data: Any, items: int, generator: torch.Generator) -> torch.Tensor:
         """A batch of clean training samples drawn from :meth:`training_data`'s result."""
 
     def predict(self, noisy: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         """The predicted noise of a noised training batch."""
 
-    def finish_training(self, data: torch.Tensor) -> None:
+    def finish_training(self, data: Any) -> None:
         """Settle what the trained network needs before inference."""
 
     def single_step(

@@ -11,7 +11,7 @@ from radar_desktop.engine.config import MAX_BANK_CANDIDATES, TrainConfig
 from radar_desktop.engine.models.forward import ForwardOutput
 from radar_desktop.engine.models.kind import RadarModel
 from radar_desktop.engine.scorers.base import Scorer, blurred
-from radar_desktop.engine.scorers.coreset import greedy_coreset, nearest_distance
+from radar_desktop.engine.coreset import greedy_coreset, nearest_distance
 
 
 def _content_cells(placement, scale: int, h: int, w: int, margin: int = 2) -> tuple[slice, slice]:

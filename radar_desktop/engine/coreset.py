@@ -1,4 +1,5 @@
-"""Greedy k-centre coreset and chunked nearest-neighbour search for the feature memory bank."""
+"""Greedy k-centre coresets (the memory bank's vectors, the denoiser's coverage images) and chunked
+nearest-neighbour search."""
 
 from __future__ import annotations
 
@@ -17,12 +18,19 @@ def greedy_coreset(vectors: torch.Tensor, size: int, *, projection_dim: int = 64
     if d > projection_dim:
         projection = torch.randn((d, projection_dim), generator=generator).to(vectors.device) / projection_dim**0.5
         vectors = vectors @ projection
-    chosen = torch.empty(size, dtype=torch.long, device=vectors.device)
-    chosen[0] = int(torch.randint(n, (1,), generator=generator))
-    nearest = torch.cdist(vectors, vectors[chosen[:1]]).squeeze(1)
+    return farthest_points(vectors, size, first=int(torch.randint(n, (1,), generator=generator)))
+
+
+def farthest_points(points: torch.Tensor, size: int, first: int = 0) -> torch.Tensor:
+    """Indices of ``size`` rows (at most all), from ``first`` on each the row farthest from those chosen
+    before it: the greedy k-centre order, exact in the points' own space."""
+    size = min(size, points.shape[0])
+    chosen = torch.empty(size, dtype=torch.long, device=points.device)
+    chosen[0] = first
+    nearest = torch.cdist(points, points[first : first + 1]).squeeze(1)
     for i in range(1, size):
         chosen[i] = torch.argmax(nearest)
-        nearest = torch.minimum(nearest, torch.cdist(vectors, vectors[chosen[i : i + 1]]).squeeze(1))
+        nearest = torch.minimum(nearest, torch.cdist(points, points[chosen[i : i + 1]]).squeeze(1))
     return chosen
 
 
