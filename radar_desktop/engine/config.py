@@ -50,7 +50,7 @@ class ModelConfig:
     denoiser_width: int = 256
     # encoder space only: share of each training batch drawn from the vectors of the coverage images (a
     # k-centre coreset of the training images' mean features: the rarest looks among them); 0 draws every
-    # batch uniformly, as profiles made before it was measured (docs/METHOD_NOTES.md)
+    # batch uniformly, as profiles made before it did (docs/METHOD_NOTES.md)
     coverage_share: float = 0.0
     # encoder space only: weight in the memory bank's distance of two image-relative intensity channels
     # (each cell's mean over the image's mean, its spread over the image's spread); 0 leaves them out,
