@@ -163,9 +163,11 @@ class FeatureRadarModel:
             filled = end
         self.denoiser.feature_mean.copy_(vectors.mean(dim=0))
         self.denoiser.feature_std.copy_(vectors.std(dim=0).clamp_min(1e-6))
-        mean, std = self.denoiser.feature_mean.cpu(), self.denoiser.feature_std.cpu()
-        rare = farthest_points((means - mean) / std, max(1, round(COVERAGE_IMAGES * images.shape[0])))
-        coverage = torch.nonzero(torch.isin(owners, rare)).squeeze(1)
+        coverage = torch.empty(0, dtype=torch.long)
+        if self.config.coverage_share > 0:  # profiles without the share need no coverage images
+            mean, std = self.denoiser.feature_mean.cpu(), self.denoiser.feature_std.cpu()
+            rare = farthest_points((means - mean) / std, max(1, round(COVERAGE_IMAGES * images.shape[0])))
+            coverage = torch.nonzero(torch.isin(owners, rare)).squeeze(1)
         return TrainingVectors(vectors.sub_(self.denoiser.feature_mean).div_(self.denoiser.feature_std), coverage)
 
     def sample_batch(self, data: TrainingVectors, items: int, generator: torch.Generator, uniform: bool = False) -> torch.Tensor:
