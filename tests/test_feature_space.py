@@ -324,3 +324,10 @@ def test_the_encoder_bank_compares_in_its_principal_directions_and_the_pixel_ban
     assert bank.bank.shape[1] == 64
     assert torch.allclose(bank.projection.T @ bank.projection, torch.eye(64), atol=1e-4)
     assert tiny_profile.load_scorer("features").projection is None  # profiles of the pixel space, and older ones
+
+
+
+def test_a_squeezed_profile_shows_its_default_map_at_the_pixel_scale(encoder_profile):
+    from radar_desktop.core.regional_scale import REGIONAL_KEY
+
+    assert not any(REGIONAL_KEY in encoder_profile.load_scorer(name).full_state() for name in ("fused", "features", "radar"))

@@ -198,7 +198,7 @@ def make_profile(
     )
     if report.resumed_from_step is not None:
         log(f"resumed training from step {report.resumed_from_step} of an interrupted run")
-    scorers = profile_scorers(available, train_config, model_config.space)
+    scorers = profile_scorers(available, train_config, model_config)
     bank_pick = evenly_spaced(len(good.train_names), train_config.bank_images)
     calibrations = fit_scorers(
         model,

@@ -123,14 +123,16 @@ def fit_scorers(
     the scorers they are made of (:meth:`Scorer.components`) come back beside theirs.
 
     Each batch goes through the model once, whichever scorers read it. Scorers that learn good maps near
-    the edges see up to ``EDGE_IMAGES`` of the good images again once they have learnt from all of them.
+    the edges see up to ``EDGE_IMAGES`` of the good images again once they have learnt from all of them;
+    scorers that show their maps at two scales see the same images once more, their edges learnt.
     ``finishing_share`` is the part of the progress bar given to the scorers' finishing step (the defect
     head trains there).
     """
     cancel = cancel or CancelToken()
     edge_learners = [scorer for scorer in scorers if scorer.learns_edges]
-    edge_images = good.subset(evenly_spaced(good.count, EDGE_IMAGES if edge_learners else 0))
-    images = good.count + edge_images.count + held_back.count
+    regional_learners = [scorer for scorer in scorers if scorer.learns_regional]
+    edge_images = good.subset(evenly_spaced(good.count, EDGE_IMAGES if edge_learners or regional_learners else 0))
+    images = good.count + edge_images.count * (bool(edge_learners) + bool(regional_learners)) + held_back.count
     finishing = images * finishing_share / (1.0 - finishing_share)  # progress units; one per image
     total = images + finishing
     seen, finished = 0, 0.0
@@ -159,6 +161,10 @@ def fit_scorers(
         run(edge_images, "learning good maps at the edges", lambda scorer, output: scorer.observe_edges(model, output), edge_learners)
         for scorer in edge_learners:
             scorer.finish_edges()
+    if regional_learners:
+        run(edge_images, "learning good maps at a larger scale", lambda scorer, output: scorer.observe_regional(model, output), regional_learners)
+        for scorer in regional_learners:
+            scorer.finish_regional()
     run(held_back, "calibrating thresholds", _calibrate_until_capped(model))
     calibrations = {}
     for scorer in scorers:

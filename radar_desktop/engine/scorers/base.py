@@ -20,6 +20,7 @@ from radar_desktop.core.edge_statistics import EDGE_STATS_KEY, EdgeAccumulator, 
 from radar_desktop.core.inspection_area import masked_map
 from radar_desktop.core.maps import gaussian_blur
 from radar_desktop.core.pooling import POOL_STATS_KEY, POOLINGS, block_parts, combine_blocks, part_statistics
+from radar_desktop.core.regional_scale import REGIONAL_KEY, RegionalAccumulator, RegionalScale
 from radar_desktop.core.regions import OutlineLevels
 from radar_desktop.core.score_scale import SCALE_KEY, ScoreScale
 from radar_desktop.core.verdict import Thresholds
@@ -80,6 +81,9 @@ class Scorer(ABC):
         self._edges: EdgeStatistics | None = None
         self._edge_band: int | None = None  # set when this scorer is to learn good maps near the edges
         self._edge_accumulator: EdgeAccumulator | None = None
+        self._regional: RegionalScale | None = None
+        self._regional_share: float | None = None  # set when this scorer is to show its maps at two scales
+        self._regional_accumulator: RegionalAccumulator | None = None
 
     @classmethod
     def for_training(cls, settings: TrainConfig) -> "Scorer":
@@ -104,6 +108,18 @@ class Scorer(ABC):
         """Whether calibration should show this scorer good training maps for its edge statistics."""
         return self._edge_band is not None
 
+    def use_regional_scale(self, share: float) -> "Scorer":
+        """Show maps read at two scales, the pixel's and a neighbourhood whose sigma is ``share`` of the
+        working square (:mod:`core.regional_scale`; a new profile's choice, saved with the state). Scores
+        stay pooled from the pixel-scale map."""
+        self._regional_share = share
+        return self
+
+    @property
+    def learns_regional(self) -> bool:
+        """Whether calibration should show this scorer good maps for its regional scale."""
+        return self._regional_share is not None
+
     @property
     def score_is_map_peak(self) -> bool:
         """Whether the image score is a value of the map, so the NOK threshold also outlines defects."""
@@ -125,6 +141,24 @@ class Scorer(ABC):
     def finish_edges(self) -> None:
         self._edges = self._edge_accumulator.finish()
         self._edge_accumulator = None
+
+    def observe_regional(self, model: RadarModel, output: ForwardOutput) -> None:
+        """Add a batch of good images' maps to the regional scale's statistics (after :meth:`finish_edges`)."""
+        if self._regional_accumulator is None:
+            self._regional_accumulator = RegionalAccumulator(self._regional_share * model.config.image_size)
+        for content_map in self.content_maps(model, output):
+            self._regional_accumulator.add(content_map)
+
+    def finish_regional(self) -> None:
+        self._regional = self._regional_accumulator.finish()
+        self._regional_accumulator = None
+
+    def shown(self, maps: list[np.ndarray], mask: np.ndarray | None = None) -> list[np.ndarray]:
+        """The maps as a profile shows and outlines them: read at two scales where this scorer has learnt
+        that (else as they are), masked pixels at the median of the inspected ones."""
+        if self._regional is None:
+            return maps
+        return [masked_map(self._regional.apply(m), mask) for m in maps]
 
     @abstractmethod
     def maps(self, model: RadarModel, output: ForwardOutput) -> np.ndarray:
@@ -162,9 +196,10 @@ class Scorer(ABC):
     def score_maps(
         self, content_maps: list[np.ndarray], mask: np.ndarray | None = None, block: int | None = None
     ) -> tuple[list[np.ndarray], np.ndarray]:
-        """:meth:`score` for content maps made already, pooled in blocks of ``block`` (see :meth:`pool`)."""
+        """:meth:`score` for content maps made already, pooled in blocks of ``block`` (see :meth:`pool`);
+        the maps come back as :meth:`shown`."""
         maps = [masked_map(m, mask) for m in content_maps]
-        return maps, np.array([self.pool(m, block) for m in maps], dtype=np.float64)
+        return self.shown(maps, mask), np.array([self.pool(m, block) for m in maps], dtype=np.float64)
 
     def score_with_parts(
         self, model: RadarModel, output: ForwardOutput, mask: np.ndarray | None = None
@@ -179,7 +214,7 @@ class Scorer(ABC):
 
     def observe_calibration_maps(self, maps: list[np.ndarray], block: int | None = None) -> None:
         """:meth:`observe_calibration` for content maps made already, pooled in blocks of ``block``."""
-        self._note_maps(maps)
+        self._note_maps(self.shown(maps))
         if self.pooling == "max":
             self._calibration_scores.extend(float(m.max()) for m in maps)
         else:
@@ -210,7 +245,8 @@ class Scorer(ABC):
         """
         if self._pool_stats is None:
             return None
-        typical = float(self._pool_stats[0][0])
+        # the typical good peak, on the scale of the maps shown
+        typical = float(self._pool_stats[0][0]) if self._regional is None else float(np.mean(self._map_high))
         high = max(normal_tail_threshold(np.asarray(self._map_high), REVIEW_FALSE_REJECT_RATE), typical)
         share = OUTLINE_PEAK_SHARE if self.learns_edges else 0.0  # maps whose 0 is a typical good pixel
         return OutlineLevels(low=(typical + high) / 2, high=high, share=share)
@@ -249,19 +285,22 @@ class Scorer(ABC):
         return calibrate_thresholds(good_scores, tail="empirical" if self.pooling == "max" else "covering")
 
     def full_state(self) -> dict[str, np.ndarray]:
-        """Everything to save with the profile: the learnt arrays, the edge statistics when learnt and,
-        when not ``max``, the pooling and the scale its scores are read on."""
+        """Everything to save with the profile: the learnt arrays, the edge statistics and the regional
+        scale when learnt and, when not ``max``, the pooling and the scale its scores are read on."""
         state = self.state()
         if self._pool_stats is not None:
             state[POOL_STATS_KEY] = self._pool_stats
             state[SCALE_KEY] = self._scale.to_array()
         if self._edges is not None:
             state[EDGE_STATS_KEY] = self._edges.to_array()
+        if self._regional is not None:
+            state[REGIONAL_KEY] = self._regional.to_array()
         return state
 
     def load_full_state(self, state: dict[str, np.ndarray]) -> None:
         """Restore what :meth:`full_state` returned. A state without pooling statistics pools the max;
-        one without a scale or edge statistics (made before they existed) keeps its scores as they were."""
+        one without a scale or edge statistics (made before they existed) keeps its scores as they were,
+        and one without a regional scale shows its maps as they were."""
         state = dict(state)
         stats = state.pop(POOL_STATS_KEY, None)
         if stats is not None:
@@ -272,6 +311,9 @@ class Scorer(ABC):
         edges = state.pop(EDGE_STATS_KEY, None)
         if edges is not None:
             self._edges = EdgeStatistics.from_array(edges)
+        regional = state.pop(REGIONAL_KEY, None)
+        if regional is not None:
+            self._regional = RegionalScale.from_array(regional)
         self.load_state(state)
 
     def state(self) -> dict[str, np.ndarray]:
