@@ -9,7 +9,9 @@ bank and RADAR's deterministic single step, each map on good maps' scale, summed
 (the deterministic single step alone: the denoiser's predicted noise for the clean features scaled to
 step t), ``encoder/features`` (the memory-bank reference on the same features), ``encoder/residual``
 (the noised single step: one seeded noise draw, the error against it), ``encoder/recon``
-(reconstruction with the same denoiser) and ``encoder/untrained`` (``radar`` on an untrained denoiser). Pixel space: the paper-faithful
+(reconstruction with the same denoiser) and ``encoder/untrained`` (``radar`` on an untrained denoiser);
+``encoder/fused-pixel-scale`` is the default with its map read at the pixel scale only, as profiles made
+before the two-scale map show it (the same scores; only the pixel metrics differ). Pixel space: the paper-faithful
 ``paper`` pipeline, ``residual``, ``features``, ``segment``, the ``recon`` baseline, a non-diffusion
 baseline (``pixels``: nearest neighbour of raw 8x8 pixel patches, mean removed), and ``untrained``
 (``segment`` on an untrained U-Net). The U-Net and the ``segment`` head share the budget as the app
@@ -55,6 +57,8 @@ from radar_desktop.engine.scorers.memory_bank import FeatureScorer
 from radar_desktop.sources.camera_variation import PARTS as CAMERA_PARTS, CameraVariation  # noqa: E402
 
 PIXEL_PATCH = 8
+#: Suffix of the row that measures a two-scale default's map at the pixel scale only.
+PIXEL_SCALE = "-pixel-scale"
 
 
 class PixelPatchScorer(FeatureScorer):
@@ -128,20 +132,22 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
         model, report = train(config, learnt.pixels, settings.unet_budget(), device, progress=progress)
     print(f"{dataset.name}, {space}: {report.steps} steps in {report.seconds:.0f} s, final loss {report.final_loss:.4f}", file=sys.stderr)
 
-    single = [profile_scorer(n, settings, space) for n in names if n != "recon"] + ([PixelPatchScorer()] if space == "pixel" else [])
-    recon = profile_scorer("recon", settings, space)
+    single = [profile_scorer(n, settings, config) for n in names if n != "recon"] + ([PixelPatchScorer()] if space == "pixel" else [])
+    recon = profile_scorer("recon", settings, config)
     with progress_bar("fit") as progress:
         calibrations = fit_scorers(model, single + [recon], bank, held_back, progress=progress)
     # the control: the space's own diffusion scorer on a model that never trained (features stay frozen)
     control_name = "segment" if space == "pixel" else "radar"
     control_model = untrained(config, learnt.pixels, device)
-    control = profile_scorer(control_name, settings, space)
+    control = profile_scorer(control_name, settings, config)
     with progress_bar("fit control") as progress:
         calibrations["untrained"] = fit_scorers(control_model, [control], bank, held_back, progress=progress)[control_name]
 
+    measured = single + [pixel_scale_copy(s) for s in single if s.learns_regional]
+    calibrations |= {s.name: calibrations[s.name.removesuffix(PIXEL_SCALE)] for s in measured[len(single):]}
     thresholds = {name: c.thresholds for name, c in calibrations.items()}
     with progress_bar("evaluate") as progress:
-        results, _ = evaluate_scorers(model, single, thresholds, items, progress=progress)
+        results, _ = evaluate_scorers(model, measured, thresholds, items, progress=progress)
     recon_items = items if args.recon_limit is None else [items[i] for i in evenly_spaced(len(items), args.recon_limit)]
     with progress_bar("evaluate recon") as progress:
         [recon_result], _ = evaluate_scorers(model, [recon], thresholds, recon_items, progress=progress)
@@ -151,7 +157,7 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
     prefix = "" if space == "pixel" else f"{space}/"
     default = DEFAULT_SCORERS[space]
     described = [
-        *((r, calibrations[s.name], s.description + (" (default)" if s.name == default else ""), len(items)) for r, s in zip(results, single)),
+        *((r, calibrations[s.name], s.description + (" (default)" if s.name == default else ""), len(items)) for r, s in zip(results, measured)),
         (recon_result, calibrations[recon.name], recon.description, len(recon_items)),
         (control_result, calibrations["untrained"], f"control: {control_name} on an untrained {space}-space model", len(items)),
     ]
@@ -180,6 +186,21 @@ def run_space(dataset: Path, space: str, items, args, device) -> list[dict]:
         print("\n".join(selftest_table(record)))
         rows[at_default].update(selftest=record)
     return rows
+
+
+def pixel_scale_copy(scorer):
+    """A calibrated scorer that shows its maps at two scales, as it shows them without the regional scale
+    (as profiles made before it): scores are the same, the row measures what the two-scale map adds."""
+    from radar_desktop.core.regional_scale import REGIONAL_KEY
+    from radar_desktop.engine.scorers.registry import make_scorer
+
+    copy = make_scorer(scorer.name)
+    for name, part in copy.components().items():
+        part.load_full_state(scorer.components()[name].full_state())
+    copy.load_full_state({k: v for k, v in scorer.full_state().items() if k != REGIONAL_KEY})
+    copy.name = scorer.name + PIXEL_SCALE
+    copy.description = scorer.description + ", its map at the pixel scale only"
+    return copy
 
 
 def selftest_check(model, scorer, thresholds, folder: Path, names, progress) -> dict:

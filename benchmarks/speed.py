@@ -48,8 +48,8 @@ def synthetic_images(size: int, count: int) -> list[np.ndarray]:
 
 def fitted_scorer(model, name: str):
     """A single-step scorer fitted and calibrated on synthetic good images the way a new profile's is, at
-    its real size (its space's pooling; ``features`` gets a full memory bank, ``segment`` a head trained
-    for a few steps: weights do not change speed)."""
+    its real size (its space's pooling, and the two-scale map where the model tiles; ``features`` gets a
+    full memory bank, ``segment`` a head trained for a few steps: weights do not change speed)."""
     from radar_desktop.engine.jobs.calibrate import WorkingImages, fit_scorers
     from radar_desktop.engine.config import TrainConfig
     from radar_desktop.engine.jobs.inspection import working_batch
@@ -57,7 +57,7 @@ def fitted_scorer(model, name: str):
 
     space = model.config.space
     settings = TrainConfig(max_steps=15, max_seconds=None).for_space(space)  # pixel: the head's share is 5 steps
-    scorer = profile_scorer(name, settings, space)
+    scorer = profile_scorer(name, settings, model.config)
     needed = -(-settings.bank_size // settings.bank_vectors_per_image)  # enough images for a full bank
 
     def working(count: int) -> WorkingImages:
@@ -203,9 +203,11 @@ def long_part_rows(args, device) -> list[dict]:
     proposals = [(None, "aspect kept")] + [(float(d), f"min defect {d} px") for d in args.min_defects.split(",") if d]
     for defect, label in proposals:
         resolutions[label] = propose_resolution((height, width), squeezed, defect).apply(squeezed)
+    tiled = fitted_scorer(copy_model(model, resolutions["aspect kept"]), DEFAULT_SCORERS["encoder"])  # shows two scales
     methods = {}
     for label, config in resolutions.items():
-        methods[label] = (Inspector(copy_model(model, config), scorer, Thresholds(review=1.0, nok=1.0)), args.repeats)
+        chosen = tiled if config.resize_mode == "tiles" else scorer
+        methods[label] = (Inspector(copy_model(model, config), chosen, Thresholds(review=1.0, nok=1.0)), args.repeats)
     latency = one_at_a_time(methods, [image], rounds=args.recon_repeats)
     base = latency["squeezed to one square (before)"]["median_ms"]
     rows = []
