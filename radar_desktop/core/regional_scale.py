@@ -17,11 +17,11 @@ import numpy as np
 from scipy import ndimage
 
 #: The neighbourhood's Gaussian sigma as a share of the working square's side (a quarter: 64 px of 256;
-#: chosen on the long-part set's tuning half against an eighth and a half, docs/METHOD_NOTES.md).
+#: chosen on the long-part set's tuning half against an eighth, docs/METHOD_NOTES.md).
 REGIONAL_SIGMA = 1 / 4
 REGIONAL_KEY = "regional_scale"
 #: The neighbourhood mean is taken on the map shrunk so that sigma spans this many of its pixels (the
-#: maps come from a stride-8 feature grid, so the shrunk map loses nothing a 64 px blur would keep).
+#: maps come from a stride-8 feature grid, so the shrunk map loses little that a 64 px blur would keep).
 SHRUNK_SIGMA = 8.0
 
 
