@@ -22,8 +22,8 @@ def test_accuracy_benchmark_reports_every_scorer_and_the_controls(dataset, tiny_
     report = json.loads(out.read_text())
     rows = {row["scorer"]: row for row in report["rows"]}
     pixel = {"paper", "residual", "features", "segment", "pixels", "recon", "untrained"}
-    encoder = {"encoder/fused", "encoder/fused-pixel-scale", "encoder/radar", "encoder/residual", "encoder/features", "encoder/recon", "encoder/untrained"}
-    assert set(rows) == pixel | encoder
+    encoder = {"encoder/fused", "encoder/radar", "encoder/residual", "encoder/features", "encoder/recon", "encoder/untrained"}
+    assert set(rows) == pixel | encoder  # square images are squeezed: no two-scale map, so no pixel-scale row
     assert rows["recon"]["test_images"] == 4 and rows["features"]["test_images"] == 6  # the report half of 12
     assert rows["encoder/recon"]["test_images"] == 4 and rows["encoder/features"]["test_images"] == 6
     assert {row["half"] for row in rows.values()} == {"report"}

@@ -190,9 +190,9 @@ def test_scan_report_and_history_take_a_tiled_profiles_maps_at_the_images_size(l
 def test_a_tiled_default_shows_its_map_at_two_scales_and_scores_from_the_pixel_scale(long_parts, tiled_profile):
     import torch
 
+    from benchmarks.accuracy import pixel_scale_copy
     from radar_desktop.core.regional_scale import REGIONAL_KEY
     from radar_desktop.engine.jobs.inspection import forward_batch, working_batch
-    from radar_desktop.engine.scorers.registry import SCORERS
     from radar_desktop.sources.images import read_image
 
     model = tiled_profile.load_model(torch.device("cpu"))
@@ -202,10 +202,8 @@ def test_a_tiled_default_shows_its_map_at_two_scales_and_scores_from_the_pixel_s
     image = read_image(long_parts / "test" / "scratch" / "scratched.png", 1)
     output = forward_batch(model, working_batch([image], model), [fused])
     maps, scores = fused.score(model, output)
-    before = SCORERS["fused"]()  # the same scorer as a profile saved before the regional scale has it
-    for name, part in before.components().items():
-        part.load_full_state(fused.parts[name].full_state())
-    before.load_full_state({k: v for k, v in fused.full_state().items() if k != REGIONAL_KEY})
+    before = pixel_scale_copy(fused)  # the same scorer as a profile saved before the regional scale has it
+    assert before.name == "fused-pixel-scale"
     pixel_maps, pixel_scores = before.score(model, output)
     assert np.array_equal(scores, pixel_scores)
     assert maps[0].shape == pixel_maps[0].shape == (64, 200)
